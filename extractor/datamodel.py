@@ -1,0 +1,172 @@
+"""Plain data objects passed between pipeline stages.
+
+Every object keeps the 1-based source line it came from, so any output row can
+be traced back to the document a person is holding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+LABELS: tuple[str, ...] = ("activity", "indicator", "threshold", "other")
+
+SECTION_TYPES: tuple[str, ...] = (
+    "title",
+    "duties",
+    "organization",
+    "budget_overview",
+    "income",
+    "expenditure",
+    "change",
+    "operating_costs",
+    "three_public",
+    "performance",
+    "procurement",
+    "assets",
+    "glossary",
+    "other_notes",
+    "contents",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded, normalised document: one entry in ``lines`` per source line."""
+
+    doc_id: str
+    source: str
+    lines: tuple[str, ...]
+    encoding: str
+    sha256: str
+
+    def line(self, number: int) -> str:
+        """Return the text of 1-based source line ``number``."""
+        return self.lines[number - 1]
+
+
+@dataclass
+class Section:
+    """One heading of the document outline and the lines it spans."""
+
+    line: int
+    end_line: int
+    level: int
+    number: str
+    title: str
+    type: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Cell:
+    """One table cell: its text (multi-line cells joined by newlines) and lines."""
+
+    text: str
+    line: int
+    end_line: int
+    col: int
+
+
+@dataclass
+class Row:
+    """One logical table row."""
+
+    cells: list[Cell]
+    line: int
+
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+
+@dataclass
+class Table:
+    """A rebuilt table with an optional header mapping column -> header text.
+
+    ``layout`` is ``tab_lines`` (one cell per TAB-prefixed line), ``tab_rows``
+    (TAB-separated cells on one line) or ``inline`` ("绩效指标：a；b；c").
+    ``header_rows`` counts the leading rows that form the header (0 when none
+    was found); ``columns`` maps a column index to its header text.
+    """
+
+    index: int
+    layout: str
+    line: int
+    end_line: int
+    rows: list[Row]
+    header_rows: int = 0
+    columns: dict[int, str] = field(default_factory=dict)
+    section_title: str = ""
+    is_performance: bool = False
+
+    def body_rows(self) -> list[Row]:
+        return self.rows[self.header_rows :]
+
+
+@dataclass
+class RowUnit:
+    """The unit the classifier labels: one non-empty cell of a performance table.
+
+    ``row`` and ``col`` index into ``Table.rows`` and the row's cells.
+    ``label``/``confidence`` are filled by the classifier; ``label_source`` says
+    whether the label came from the model or a reviewer's correction.
+    """
+
+    doc_id: str
+    table: int
+    row: int
+    col: int
+    line: int
+    end_line: int
+    text: str
+    header: str = ""
+    layout: str = ""
+    section_title: str = ""
+    label: str | None = None
+    confidence: float | None = None
+    label_source: str = "model"
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """Identity of a unit inside one document: source line and column."""
+        return (self.doc_id, self.line, self.col)
+
+
+@dataclass
+class ParsedThreshold:
+    """A threshold string parsed into grade, operator, value, bound and unit."""
+
+    grade: str | None
+    operator: str | None
+    value: float | None
+    upper: float | None
+    unit: str | None
+    raw: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IndicatorRecord:
+    """One performance indicator with its activity context and thresholds."""
+
+    doc_id: str
+    source: str
+    table: int
+    line: int
+    parent_activity: str | None
+    activity: str | None
+    activity_budget: float | None
+    indicator: str
+    indicator_category: list[str]
+    thresholds: dict[str, str]
+    parsed_thresholds: list[dict[str, Any]]
+    confidence: float
+    needs_review: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

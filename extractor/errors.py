@@ -1,0 +1,69 @@
+"""Error hierarchy. Every error names the file and says what is wrong.
+
+Codes (``E1xx`` input, ``E2xx`` model/annotations, ``E3xx`` review server) let
+users search the README for what to do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ExtractorError(Exception):
+    """Base class: a problem the user can act on."""
+
+    code = "E000"
+
+    def __init__(self, message: str, path: str | Path | None = None) -> None:
+        self.path = str(path) if path is not None else None
+        self.message = message
+        prefix = f"[{self.code}] "
+        super().__init__(prefix + (f"{self.path}: {message}" if self.path else message))
+
+
+class DocumentLoadError(ExtractorError):
+    """A document could not be read or decoded."""
+
+    code = "E101"
+
+
+class EmptyDocumentError(DocumentLoadError):
+    code = "E102"
+
+
+class BinaryDocumentError(DocumentLoadError):
+    code = "E103"
+
+
+class UndecodableDocumentError(DocumentLoadError):
+    code = "E104"
+
+
+class TruncatedDocumentError(DocumentLoadError):
+    code = "E105"
+
+
+class UnsupportedFormatError(DocumentLoadError):
+    code = "E106"
+
+
+class AnnotationsError(ExtractorError):
+    """An annotations file is malformed; names the file and line."""
+
+    code = "E201"
+
+
+class ModelLoadError(ExtractorError):
+    """A model directory is missing, incomplete or not a safe format."""
+
+    code = "E202"
+
+
+class ConfigError(ExtractorError):
+    code = "E203"
+
+
+class ReviewServerError(ExtractorError):
+    """The Label Studio server is unreachable or refused the request."""
+
+    code = "E301"
