@@ -111,6 +111,13 @@ class RowUnit:
     """The unit the classifier labels: one non-empty cell of a performance table.
 
     ``row`` and ``col`` index into ``Table.rows`` and the row's cells.
+    ``context`` is a JSON-able snapshot of everything the classifier and the
+    reviewer need (so annotations can be trained on without the document):
+    ``layout``, ``col``, ``n_cols``, ``row``, ``n_rows``, ``header``,
+    ``row_texts`` (every cell of the row, empty ones included),
+    ``prev_row_texts``, ``next_row_texts``, ``left``/``right`` (nearest
+    non-empty cells in the row), ``above`` (same column, previous row),
+    ``section_title`` and ``table_headers``.
     ``label``/``confidence`` are filled by the classifier; ``label_source`` says
     whether the label came from the model or a reviewer's correction.
     """
@@ -125,14 +132,21 @@ class RowUnit:
     header: str = ""
     layout: str = ""
     section_title: str = ""
+    doc_sha256: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
     label: str | None = None
     confidence: float | None = None
     label_source: str = "model"
 
     @property
-    def key(self) -> tuple[str, int, int]:
-        """Identity of a unit inside one document: source line and column."""
-        return (self.doc_id, self.line, self.col)
+    def key(self) -> str:
+        """Stable identity across runs: document content, source line and column."""
+        return unit_key(self.doc_sha256, self.line, self.col)
+
+
+def unit_key(doc_sha256: str, line: int, col: int) -> str:
+    """Key of a row unit: first 16 hex digits of the document hash, line, column."""
+    return f"{doc_sha256[:16]}:{line}:{col}"
 
 
 @dataclass
