@@ -73,10 +73,18 @@ class Cell:
 
 @dataclass
 class Row:
-    """One logical table row."""
+    """One logical table row.
+
+    ``columns`` maps a column index to the header text in force for this row
+    (tables can restart their header midway); ``is_header`` marks header rows.
+    ``key`` is the "key" of an inline list line (绩效指标, 绩效标准, …).
+    """
 
     cells: list[Cell]
     line: int
+    columns: dict[int, str] = field(default_factory=dict)
+    is_header: bool = False
+    key: str = ""
 
     def texts(self) -> list[str]:
         return [c.text for c in self.cells]
@@ -88,8 +96,7 @@ class Table:
 
     ``layout`` is ``tab_lines`` (one cell per TAB-prefixed line), ``tab_rows``
     (TAB-separated cells on one line) or ``inline`` ("绩效指标：a；b；c").
-    ``header_rows`` counts the leading rows that form the header (0 when none
-    was found); ``columns`` maps a column index to its header text.
+    ``caption`` is the text line just above the table (often "1.车辆保险费绩效目标表").
     """
 
     index: int
@@ -97,13 +104,17 @@ class Table:
     line: int
     end_line: int
     rows: list[Row]
-    header_rows: int = 0
-    columns: dict[int, str] = field(default_factory=dict)
+    caption: str = ""
     section_title: str = ""
     is_performance: bool = False
 
-    def body_rows(self) -> list[Row]:
-        return self.rows[self.header_rows :]
+    def header_texts(self) -> list[str]:
+        """Distinct header texts of the table, in column order of first use."""
+        seen: dict[str, None] = {}
+        for row in self.rows:
+            for col in sorted(row.columns):
+                seen.setdefault(row.columns[col], None)
+        return list(seen)
 
 
 @dataclass

@@ -1,0 +1,220 @@
+"""Features of a row unit: its text (character n-grams, jieba words), its
+column header, and its layout (position, enumeration prefix, numbers,
+comparison words, neighbours).
+
+Inputs are "unit records": dicts with ``text`` and ``context`` (the snapshot
+made by :mod:`extractor.units`), so the same code serves documents and stored
+annotations. Everything here is a plain module-level function or a small
+scikit-learn estimator, so a fitted pipeline is saved with skops.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from extractor.tables.headers import clean_header, header_role, is_header_word
+
+UnitRecord = Mapping[str, Any]
+
+USER_DICT = Path(__file__).resolve().parent.parent / "configs" / "jieba_userdict.txt"
+
+# Enumeration prefixes, most specific first: name -> pattern.
+ENUMERATIONS: dict[str, re.Pattern[str]] = {
+    "chinese": re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]"),
+    "paren_chinese": re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]"),
+    "arabic": re.compile(r"^\s*\d{1,2}\s*[、.．](?!\d)"),
+    "paren_arabic": re.compile(r"^\s*[（(]\d{1,2}[)）]"),
+    "circled": re.compile(r"^\s*[①-⑳]"),
+}
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_PERCENT = re.compile(r"[%％]|百分之")
+_COMPARISON = re.compile(r"[≥≤＞＜><=＝]|以上|以下|不低于|不高于|不超过|不少于|以内|达到|高于|低于")
+_RANGE = re.compile(r"\d\s*[%％]?\s*[-－~～至]\s*\d")
+_GRADE_WORDS = re.compile(r"[优良中差]$|为[优良中差]")
+_SENTENCE_END = re.compile(r"[。；;]$")
+_NUMERIC_ONLY = re.compile(r"^[\d.,，\s%％万元]+$")
+_GRADE_HEADERS = {"优", "良", "中", "差"}
+
+
+def unit_text(record: UnitRecord) -> str:
+    return str(record["text"])
+
+
+def header_text(record: UnitRecord) -> str:
+    """Column header, or the inline-list key, marked so it never mixes with text."""
+    header = record["context"].get("header") or "∅"
+    return f"{record['context'].get('layout', '')}|{header}"
+
+
+def neighbour_text(record: UnitRecord) -> str:
+    ctx = record["context"]
+    return f"{ctx.get('left', '')}\u0001{ctx.get('right', '')}"
+
+
+def left_label_role(record: UnitRecord) -> str:
+    """Role named by the nearest label cell to the left ("项目名称 | 车辆保险费")."""
+    ctx = record["context"]
+    col = int(ctx.get("col", 0))
+    for text in reversed((ctx.get("row_texts") or [])[:col]):
+        if str(text).strip() and is_header_word(str(text)):
+            return header_role(clean_header(str(text)))
+    return "none"
+
+
+def role_tokens(record: UnitRecord) -> str:
+    """Column role, the left label's role, and layout, as tokens.
+
+    Roles generalise across templates (三级指标 and 绩效指标 both name indicators).
+    """
+    ctx = record["context"]
+    role = header_role(str(ctx.get("header", "")), ctx.get("table_headers") or [])
+    left_label = left_label_role(record)
+    kind = "headerrow" if ctx.get("is_header_row") else "body"
+    return f"role={role} leftlabel={left_label} {kind} layout={ctx.get('layout', '')} role_{kind}={role}"
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    if USER_DICT.exists():
+        tokenizer.load_userdict(str(USER_DICT))
+    return tokenizer
+
+
+def jieba_words(text: str) -> list[str]:
+    """jieba tokens (budget-term user dictionary loaded), digits collapsed to 0."""
+    return [re.sub(r"\d", "0", w) for w in _jieba().lcut(text) if w.strip()]
+
+
+def _shape(text: str) -> list[float]:
+    """Shape of one text: enumeration, numbers, comparisons, length."""
+    stripped = text.strip()
+    enum = [float(bool(p.match(stripped))) for p in ENUMERATIONS.values()]
+    return [
+        *enum,
+        float(bool(_NUMBER.search(stripped))),
+        float(bool(_PERCENT.search(stripped))),
+        float(bool(_COMPARISON.search(stripped))),
+        float(bool(_RANGE.search(stripped))),
+        float(bool(_GRADE_WORDS.search(stripped))),
+        float(bool(_SENTENCE_END.search(stripped))),
+        float(bool(_NUMERIC_ONLY.match(stripped))),
+        math.log1p(len(stripped)) / 5.0,
+        float("\n" in stripped),
+    ]
+
+
+def _is_target_like(text: str) -> bool:
+    return bool(_PERCENT.search(text) or _COMPARISON.search(text) or _NUMERIC_ONLY.match(text.strip() or "x"))
+
+
+def layout_vector(record: UnitRecord) -> list[float]:
+    """Numeric layout features of one unit (no fixed column positions alone)."""
+    ctx = record["context"]
+    text = unit_text(record)
+    row_texts: Sequence[str] = ctx.get("row_texts") or [text]
+    col = int(ctx.get("col", 0))
+    n_cols = max(1, int(ctx.get("n_cols", len(row_texts))))
+    filled = [k for k, t in enumerate(row_texts) if str(t).strip()]
+    rank = filled.index(col) if col in filled else 0
+    header = str(ctx.get("header", ""))
+    targets_right = sum(_is_target_like(str(t)) for t in row_texts[col + 1 :] if str(t).strip())
+    layout = ctx.get("layout", "")
+    return [
+        *_shape(text),
+        *(_shape(str(ctx.get("left", "")))[5:9]),
+        *(_shape(str(ctx.get("right", "")))[5:9]),
+        col / n_cols,
+        float(col == 0),
+        float(col == n_cols - 1),
+        min(col, 8) / 8.0,
+        min(n_cols, 16) / 16.0,
+        rank / max(1, len(filled)),
+        float(rank == 0),
+        float(rank == len(filled) - 1),
+        len(filled) / n_cols,
+        min(targets_right, 6) / 6.0,
+        float(int(ctx.get("row", 0)) / max(1, int(ctx.get("n_rows", 1)))),
+        float(bool(ctx.get("is_header_row"))),
+        float(header in _GRADE_HEADERS),
+        float(not header),
+        float(layout == "tab_lines"),
+        float(layout == "tab_rows"),
+        float(layout == "inline"),
+        float(str(ctx.get("above", "")).strip() == text.strip()),
+        float(bool(str(ctx.get("left", "")).strip())),
+        float(left_label_role(record) == "activity"),
+    ]
+
+
+def layout_matrix(records: Sequence[UnitRecord]) -> sparse.csr_matrix:
+    return sparse.csr_matrix(np.array([layout_vector(r) for r in records], dtype=np.float64))
+
+
+def texts_of(records: Sequence[UnitRecord]) -> list[str]:
+    return [unit_text(r) for r in records]
+
+
+def headers_of(records: Sequence[UnitRecord]) -> list[str]:
+    return [header_text(r) for r in records]
+
+
+def neighbours_of(records: Sequence[UnitRecord]) -> list[str]:
+    return [neighbour_text(r) for r in records]
+
+
+def roles_of(records: Sequence[UnitRecord]) -> list[str]:
+    return [role_tokens(r) for r in records]
+
+
+def _text_branch(extract: Any, vectorizer: TfidfVectorizer) -> Pipeline:
+    return Pipeline([("select", FunctionTransformer(extract)), ("tfidf", vectorizer)])
+
+
+def make_featurizer() -> FeatureUnion:
+    """The feature extractor: text, words, header, neighbours and layout."""
+    return FeatureUnion(
+        [
+            ("chars", _text_branch(texts_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True))),
+            (
+                "words",
+                _text_branch(
+                    texts_of,
+                    TfidfVectorizer(tokenizer=jieba_words, token_pattern=None, lowercase=False, min_df=2, sublinear_tf=True),
+                ),
+            ),
+            ("header", _text_branch(headers_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))),
+            ("roles", _text_branch(roles_of, TfidfVectorizer(token_pattern=r"\S+", lowercase=False, use_idf=False))),
+            (
+                "neighbours",
+                _text_branch(neighbours_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=3, max_features=3000, sublinear_tf=True)),
+            ),
+            ("layout", FunctionTransformer(layout_matrix)),
+        ]
+    )
+
+
+class UnitFeaturizer(BaseEstimator, TransformerMixin):
+    """scikit-learn transformer from unit records to a sparse feature matrix."""
+
+    def fit(self, records: Sequence[UnitRecord], y: Any = None) -> UnitFeaturizer:
+        self.union_ = make_featurizer().fit(records)
+        return self
+
+    def transform(self, records: Sequence[UnitRecord]) -> sparse.csr_matrix:
+        return self.union_.transform(records)

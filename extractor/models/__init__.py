@@ -1,0 +1,45 @@
+"""Row-classifier backends behind one interface, and loading by model card."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from extractor.errors import ConfigError
+from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
+
+# backend name -> module defining a class with ``new(card)`` and ``load(dir, card)``.
+BACKENDS = {
+    "sklearn": ("extractor.models.sklearn_backend", "SklearnRowClassifier"),
+    "transformers": ("extractor.models.transformers_backend", "TransformersRowClassifier"),
+}
+
+
+def backend_class(name: str) -> type:
+    """The classifier class of backend ``name`` (imported on first use)."""
+    try:
+        module_name, class_name = BACKENDS[name]
+    except KeyError as exc:
+        raise ConfigError(f"unknown backend {name!r}; choose one of {sorted(BACKENDS)}") from exc
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigError(
+            f"backend {name!r} needs optional packages ({exc.name}); install with `pip install -e .[{name}]`"
+        ) from exc
+    return getattr(module, class_name)
+
+
+def new_classifier(card: ModelCard) -> RowClassifier:
+    """An unfitted classifier of the card's backend."""
+    return backend_class(card.backend).new(card)
+
+
+def load_classifier(path: str | Path) -> RowClassifier:
+    """Load the model at ``path`` (a model directory or a models root with CURRENT)."""
+    directory = resolve_model_dir(Path(path))
+    card = ModelCard.load(directory)
+    return backend_class(card.backend).load(directory, card)
+
+
+__all__ = ["BACKENDS", "ModelCard", "RowClassifier", "backend_class", "load_classifier", "new_classifier"]

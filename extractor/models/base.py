@@ -1,0 +1,146 @@
+"""What every row-classifier backend provides, the model card, and model lookup.
+
+A model is a directory ``models/<version>/`` holding the backend's files and
+``card.json`` (version, backend, training data hash, metrics, review
+threshold). ``models/CURRENT`` names the version extraction uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from extractor.datamodel import LABELS
+from extractor.errors import ModelLoadError
+from extractor.features import UnitRecord
+
+CARD_FILE = "card.json"
+CURRENT_FILE = "CURRENT"
+
+
+@dataclass
+class ModelCard:
+    """Everything a person needs to know about a trained model."""
+
+    version: str
+    backend: str
+    created: str
+    labels: list[str] = field(default_factory=lambda: list(LABELS))
+    training_data: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    review_threshold: float | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelCard:
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        return cls(**known)
+
+    def save(self, directory: Path) -> None:
+        write_text_atomic(directory / CARD_FILE, json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        write_text_atomic(directory / "README.md", render_card_markdown(self))
+
+    @classmethod
+    def load(cls, directory: Path) -> ModelCard:
+        path = directory / CARD_FILE
+        try:
+            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError as exc:
+            raise ModelLoadError("no model card (card.json); is this a model directory?", directory) from exc
+        except (json.JSONDecodeError, TypeError) as exc:
+            raise ModelLoadError(f"model card is not valid JSON: {exc}", path) from exc
+
+
+class RowClassifier(Protocol):
+    """A backend: fit on unit records, predict label probabilities, save."""
+
+    card: ModelCard
+
+    def fit(self, records: Sequence[UnitRecord], labels: Sequence[str]) -> RowClassifier: ...
+
+    def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:
+        """Probabilities, one column per label in ``LABELS`` order."""
+        ...
+
+    def save(self, directory: Path) -> None: ...
+
+
+def render_card_markdown(card: ModelCard) -> str:
+    """The card as a short human-readable page."""
+    lines = [
+        f"# Row classifier {card.version}",
+        "",
+        f"- backend: `{card.backend}`",
+        f"- created: {card.created}",
+        f"- labels: {', '.join(card.labels)}",
+        f"- review threshold: {card.review_threshold}",
+        "",
+        "## Training data",
+        "",
+        "```json",
+        json.dumps(card.training_data, ensure_ascii=False, indent=2),
+        "```",
+        "",
+        "## Metrics (leave-one-document-out cross-validation)",
+        "",
+        "```json",
+        json.dumps(card.metrics, ensure_ascii=False, indent=2),
+        "```",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def reorder_columns(proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """Probabilities with one column per label of ``LABELS`` (missing labels get 0)."""
+    out = np.zeros((proba.shape[0], len(LABELS)))
+    for k, cls in enumerate(classes):
+        out[:, LABELS.index(str(cls))] = proba[:, k]
+    return out
+
+
+def current_version(models_root: Path) -> str:
+    """The version named in ``models/CURRENT``."""
+    path = models_root / CURRENT_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError as exc:
+        raise ModelLoadError("no current model (models/CURRENT is missing); run `extractor retrain`", models_root) from exc
+
+
+def set_current(models_root: Path, version: str) -> None:
+    write_text_atomic(models_root / CURRENT_FILE, version + "\n")
+
+
+def resolve_model_dir(path: Path) -> Path:
+    """A model directory, or the current model when ``path`` is a models root."""
+    if (path / CARD_FILE).exists():
+        return path
+    if (path / CURRENT_FILE).exists():
+        return path / current_version(path)
+    raise ModelLoadError("not a model directory (no card.json) and no models/CURRENT here", path)

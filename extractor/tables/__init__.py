@@ -1,0 +1,120 @@
+"""Find every table in a document and rebuild its rows and cells.
+
+Three layouts are recognised (see the modules of this package); each table is
+then given per-row header columns and a performance flag.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from extractor.datamodel import Row, Section, Table
+from extractor.tables import inline, tab_lines, tab_rows
+from extractor.tables.headers import is_header_row, is_performance_header, merge_header
+from extractor.tables.lines import is_cell_line, is_row_line
+
+__all__ = ["find_tables"]
+
+# Cell text that looks like a graded target: "≥90%", "80%以上", "90%及以上".
+_THRESHOLD_LIKE = re.compile(r"[≥≤＞＜><]|\d+\s*%|以上|以下|不低于|不超过")
+_MIN_THRESHOLD_CELLS = 3
+_CAPTION_LOOKBACK = 4
+_CAPTION_SUFFIXES = ("目标表", "指标表", "绩效表")
+
+
+def find_tables(lines: Sequence[str], sections: Sequence[Section] = ()) -> list[Table]:
+    """All tables of a document, in order, with headers mapped and performance flagged."""
+    lines = list(lines)
+    spans = _layout_spans(lines)
+    tables: list[Table] = []
+    for layout, start, end, rows in spans:
+        if not rows:
+            continue
+        table = Table(
+            index=len(tables),
+            layout=layout,
+            line=start + 1,
+            end_line=end,
+            rows=rows,
+            caption=_caption(lines, start),
+            section_title=_section_title(sections, start + 1),
+        )
+        table.is_performance = _is_performance(table, sections)
+        tables.append(table)
+    return tables
+
+
+def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
+    """(layout, start, end, rows) for each table, 0-based [start, end)."""
+    inline_spans = dict(inline.find_blocks(lines))
+    spans: list[tuple[str, int, int, list[Row]]] = []
+    i = 0
+    while i < len(lines):
+        if i in inline_spans:
+            end = inline_spans[i]
+            rows, keys = inline.build_rows(lines, i, end)
+            for index, key in keys.items():
+                rows[index].key = key
+                rows[index].columns = {c.col: key for c in rows[index].cells}
+            spans.append(("inline", i, end, rows))
+            i = end
+        elif is_cell_line(lines[i]):
+            blocks, end = tab_lines.scan_blocks(lines, i)
+            spans.append(("tab_lines", i, end, _with_headers(tab_lines.build_rows(blocks))))
+            i = max(end, i + 1)
+        elif is_row_line(lines[i]):
+            rows, end = tab_rows.scan_rows(lines, i)
+            spans.append(("tab_rows", i, end, _with_headers(rows)))
+            i = max(end, i + 1)
+        else:
+            i += 1
+    return spans
+
+
+def _with_headers(rows: list[Row]) -> list[Row]:
+    """Mark header rows and give every row the header columns in force."""
+    columns: dict[int, str] = {}
+    previous_was_header = False
+    for row in rows:
+        if is_header_row(row):
+            columns = merge_header(columns, row, stacked=previous_was_header)
+            row.is_header = True
+            previous_was_header = True
+        else:
+            previous_was_header = False
+        row.columns = dict(columns)
+    return rows
+
+
+def _caption(lines: list[str], start: int) -> str:
+    """A "…绩效目标表" title a few lines above the table, else the nearest text line."""
+    above = [lines[i].strip() for i in range(start - 1, -1, -1) if lines[i].strip()][:_CAPTION_LOOKBACK]
+    for text in above:
+        if text.endswith(_CAPTION_SUFFIXES):
+            return text
+    return above[0] if above and "\t" not in above[0] else ""
+
+
+def _section_title(sections: Sequence[Section], line: int) -> str:
+    """Title of the innermost section containing ``line``."""
+    best: Section | None = None
+    for section in sections:
+        if section.line <= line <= section.end_line and (best is None or section.level >= best.level):
+            best = section
+    return best.title if best else ""
+
+
+def _is_performance(table: Table, sections: Sequence[Section]) -> bool:
+    """Performance headers, else a performance section or many target-like cells."""
+    if table.layout == "inline":
+        return True
+    if any(row.is_header and is_performance_header(row.columns) for row in table.rows):
+        return True
+    if any(row.is_header for row in table.rows):
+        return False
+    in_performance = any(
+        s.type == "performance" and s.line <= table.line <= s.end_line for s in sections
+    )
+    targets = sum(bool(_THRESHOLD_LIKE.search(c.text)) for row in table.rows for c in row.cells)
+    return in_performance or targets >= _MIN_THRESHOLD_CELLS

@@ -1,0 +1,75 @@
+"""Inline performance lists: "绩效指标：a；b；c" lines under an activity heading.
+
+Each such block becomes a small table: row 0 holds the heading (the
+activity), and each "key：items" line is a row whose cells are the items.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.datamodel import Cell, Row
+
+# Keys that start a line of an inline block, longest first.
+INLINE_KEYS = ("主要职责", "职责目标", "绩效目标", "绩效指标", "绩效标准", "评价标准", "指标值")
+_KEY_LINE = re.compile(r"^\s*(" + "|".join(INLINE_KEYS) + r")\s*[：:]\s*(.*)$")
+# The keys that make a block a performance list.
+_TRIGGER_KEYS = {"绩效指标", "绩效标准", "评价标准"}
+_ITEM_SPLIT = re.compile(r"[；;]|(?<=。)(?=\S)")
+# A heading line directly above the key lines: short, no sentence punctuation.
+_MAX_HEADING = 40
+
+
+def key_of(line: str) -> tuple[str, str] | None:
+    """Return (key, rest) when ``line`` is a "key：items" line of an inline block."""
+    if line.startswith("\t"):
+        return None
+    m = _KEY_LINE.match(line)
+    return (m.group(1), m.group(2)) if m else None
+
+
+def split_items(text: str) -> list[str]:
+    """Split "a；b；c。" into items, dropping empty ones and final punctuation."""
+    items = [p.strip().rstrip("。.;；").strip() for p in _ITEM_SPLIT.split(text)]
+    return [p for p in items if p]
+
+
+def find_blocks(lines: list[str]) -> list[tuple[int, int]]:
+    """0-based [start, end) line spans of inline blocks (heading included)."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        if key_of(lines[i]) is None:
+            i += 1
+            continue
+        start = i
+        while i < len(lines) and key_of(lines[i]) is not None:
+            i += 1
+        keys = {key_of(lines[k])[0] for k in range(start, i)}  # type: ignore[index]
+        if keys & _TRIGGER_KEYS:
+            head = start - 1
+            if head >= 0 and _is_heading(lines[head]):
+                start = head
+            spans.append((start, i))
+    return spans
+
+
+def _is_heading(line: str) -> bool:
+    text = line.strip()
+    return bool(text) and len(text) <= _MAX_HEADING and not text.endswith(("。", "；", ";")) and "\t" not in line
+
+
+def build_rows(lines: list[str], start: int, end: int) -> tuple[list[Row], dict[int, str]]:
+    """Rows of one block and, per row index, the key that heads it."""
+    rows: list[Row] = []
+    keys: dict[int, str] = {}
+    for i in range(start, end):
+        found = key_of(lines[i])
+        if found is None:
+            rows.append(Row(cells=[Cell(text=lines[i].strip(), line=i + 1, end_line=i + 1, col=0)], line=i + 1))
+            continue
+        key, rest = found
+        keys[len(rows)] = key
+        cells = [Cell(text=t, line=i + 1, end_line=i + 1, col=k) for k, t in enumerate(split_items(rest))]
+        rows.append(Row(cells=cells, line=i + 1))
+    return rows, keys

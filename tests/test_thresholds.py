@@ -1,0 +1,310 @@
+"""Tests for extractor.thresholds, mostly on threshold strings from samples/*.txt.
+
+Each real case names the sample file and 1-based line it was copied from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.datamodel import ParsedThreshold
+from extractor.thresholds import parse_threshold, parse_thresholds, split_graded_standard
+
+S000 = "samples/000_f44a55659bcd5ffe.txt"
+S001 = "samples/001_96d939c67dd7b28c.txt"
+S003 = "samples/003_325a9de861070d6d.txt"
+S004 = "samples/004_3ff65f7921ff3963.txt"
+
+Fields = tuple[str | None, float | None, float | None, str | None]
+
+# (text, source, (operator, value, upper, unit)) for cells copied verbatim.
+REAL_CASES: list[tuple[str, str, Fields]] = [
+    # samples/000: graded table cells written in Chinese.
+    ("效果达到95%及以上", f"{S000}:200", (">=", 95.0, None, "%")),
+    ("90%及以上", f"{S000}:211", (">=", 90.0, None, "%")),
+    ("85%以下", f"{S000}:233", ("<=", 85.0, None, "%")),
+    ("80%以下", f"{S000}:213", ("<=", 80.0, None, "%")),
+    ("效果80%以下", f"{S000}:203", ("<=", 80.0, None, "%")),
+    ("质量达到80%以下", f"{S000}:223", ("<=", 80.0, None, "%")),
+    ("行文差错率为0。", f"{S000}:190", ("=", 0.0, None, None)),
+    ("行文差错率为30%以上。", f"{S000}:193", (">=", 30.0, None, "%")),
+    ("发文数同比提高10%", f"{S000}:181", ("=", 10.0, None, "%")),
+    ("发文数同比提高60%以上。", f"{S000}:183", (">=", 60.0, None, "%")),
+    ("90%完成", f"{S000}:301", ("=", 90.0, None, "%")),
+    ("90%采集85%上报", f"{S000}:281", ("=", 90.0, None, "%")),
+    ("全年组织中心组学习不少于20次", f"{S000}:790", (">=", 20.0, None, "次")),
+    ("舆情信息报送数量不少于12条", f"{S000}:880", (">=", 12.0, None, "条")),
+    ("故障次数少于3次", f"{S000}:1302", ("<", 3.0, None, "次")),
+    ("故障次数大于3次", f"{S000}:1304", (">", 3.0, None, "次")),
+    ("少于10次多于5次", f"{S000}:2204", ("<", 10.0, None, "次")),
+    ("有2种以上宣传形式", f"{S000}:661", (">=", 2.0, None, "种")),
+    ("每年9个以上", f"{S000}:1743", (">=", 9.0, None, "个")),
+    ("3个及以下", f"{S000}:1876", ("<=", 3.0, None, "个")),
+    ("40条及以下", f"{S000}:864", ("<=", 40.0, None, "条")),
+    ("5天以上", f"{S000}:1783", (">=", 5.0, None, "天")),
+    ("高于10%", f"{S000}:1616", (">", 10.0, None, "%")),
+    ("低于80%", f"{S000}:1094", ("<", 80.0, None, "%")),
+    ("少于100", f"{S000}:1114", ("<", 100.0, None, None)),
+    ("80以下", f"{S000}:1204", ("<=", 80.0, None, None)),
+    ("10月前", f"{S000}:1143", ("<=", 10.0, None, "月")),
+    ("12月以后", f"{S000}:1324", (">=", 12.0, None, "月")),
+    ("后延5个工作日", f"{S000}:2114", ("=", 5.0, None, "工作日")),
+    ("0次", f"{S000}:904", ("=", 0.0, None, "次")),
+    ("100%", f"{S000}:510", ("=", 100.0, None, "%")),
+    ("85－100%", f"{S000}:511", ("range", 85.0, 100.0, "%")),
+    # samples/001: symbol operators, full-width and per-mille.
+    ("≥80%", f"{S001}:163", (">=", 80.0, None, "%")),
+    ("≤60%", f"{S001}:164", ("<=", 60.0, None, "%")),
+    ("＞60%", f"{S001}:165", (">", 60.0, None, "%")),
+    ("≤50%", f"{S001}:166", ("<=", 50.0, None, "%")),
+    ("≥95%", f"{S001}:345", (">=", 95.0, None, "%")),
+    ("＜85%", f"{S001}:348", ("<", 85.0, None, "%")),
+    ("<0.5%", f"{S001}:265", ("<", 0.5, None, "%")),
+    ("≧70%", f"{S001}:1532", (">=", 70.0, None, "%")),
+    ("＜0.1‰", f"{S001}:955", ("<", 0.1, None, "‰")),
+    ("＞4‰", f"{S001}:3996", (">", 4.0, None, "‰")),
+    ("≥0.8万亩", f"{S001}:3901", (">=", 0.8, None, "万亩")),
+    ("﹤0.5万亩", f"{S001}:3904", ("<", 0.5, None, "万亩")),
+    ("≥30株", f"{S001}:4210", (">=", 30.0, None, "株")),
+    ("≥ 4", f"{S001}:2799", (">=", 4.0, None, None)),
+    ("80%-89%", f"{S001}:4272", ("range", 80.0, 89.0, "%")),
+    ("95%-100%", f"{S001}:4412", ("range", 95.0, 100.0, "%")),
+    ("90%－95%", f"{S001}:4413", ("range", 90.0, 95.0, "%")),
+    ("形成5个（含）以上政策研究报告、请示等文", f"{S001}:2091", (">=", 5.0, None, "个")),
+    # samples/003: OCR output, indicator words bleed into the value cell.
+    ("≥46 提高效 率", f"{S003}:214", (">=", 46.0, None, None)),
+    ("≥1044 圆满 完成", f"{S003}:378", (">=", 1044.0, None, None)),
+    ("≥1000 条", f"{S003}:252", (">=", 1000.0, None, "条")),
+    ("≤3.2万元", f"{S003}:255", ("<=", 3.2, None, "万元")),
+    (">1 购置数 量达标", f"{S003}:338", (">", 1.0, None, None)),
+    ("≥10 次数", f"{S003}:419", (">=", 10.0, None, None)),
+    ("≥1 日常工 作得到有力 保障", f"{S003}:238", (">=", 1.0, None, None)),
+    ("≥80%", f"{S003}:436", (">=", 80.0, None, "%")),
+    ("16. 56", f"{S003}:208", ("=", 16.56, None, None)),
+    ("6月底", f"{S003}:210", ("=", 6.0, None, "月")),
+    # samples/004: project tables, value glued to the indicator name.
+    ("≥90确保投保车辆数量", f"{S004}:153", (">=", 90.0, None, None)),
+    ("≥70日常运转保障率", f"{S004}:1198", (">=", 70.0, None, None)),
+    ("100%", f"{S004}:135", ("=", 100.0, None, "%")),
+]
+
+# Real cells that state no comparison at all.
+REAL_TEXT_ONLY: list[tuple[str, str]] = [
+    ("全部及时完成", f"{S000}:300"),
+    ("涉密", f"{S000}:328"),
+    ("全部采集全部上报", f"{S000}:280"),
+    ("修复比较及时。", f"{S000}:372"),
+    ("建议取消本项。每年养护实际需求与资金安排难以确定，难以评价。", f"{S001}:3771"),
+    ("A020103", f"{S001}:4570"),  # an expenditure code, not a number to compare
+]
+
+INLINE_STANDARD_004 = "90%以上的为优； 80%-90%的为良； 70%-80%的为中； 70%以下的为差。"
+
+
+def _fields(parsed: ParsedThreshold) -> Fields:
+    return (parsed.operator, parsed.value, parsed.upper, parsed.unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [pytest.param(text, expected, id=source) for text, source, expected in REAL_CASES],
+)
+def test_real_threshold_strings(text: str, expected: Fields) -> None:
+    parsed = parse_threshold(text)
+    assert _fields(parsed) == expected
+    assert parsed.raw == text
+    assert parsed.grade is None
+
+
+@pytest.mark.parametrize(
+    "text", [pytest.param(text, id=source) for text, source in REAL_TEXT_ONLY]
+)
+def test_real_text_without_comparison(text: str) -> None:
+    parsed = parse_threshold(text, grade="优")
+    assert parsed == ParsedThreshold("优", None, None, None, None, text)
+
+
+def test_at_least_forty_real_strings() -> None:
+    assert len({text for text, _, _ in REAL_CASES}) >= 40
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [(text, source) for text, source, _ in REAL_CASES] + REAL_TEXT_ONLY,
+)
+def test_real_strings_occur_at_their_source_line(text: str, source: str) -> None:
+    path, line = source.rsplit(":", 1)
+    repo = Path(__file__).resolve().parent.parent
+    lines = (repo / path).read_text(encoding="utf-8").splitlines()
+    assert text in lines[int(line) - 1].split("\t")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Operators the corpus does not happen to use.
+        ("90%以上（含）", (">=", 90.0, None, "%")),
+        ("不低于95%", (">=", 95.0, None, "%")),
+        ("大于等于90%", (">=", 90.0, None, "%")),
+        ("超过80%", (">", 80.0, None, "%")),
+        ("不超过5天", ("<=", 5.0, None, "天")),
+        ("小于等于3次", ("<=", 3.0, None, "次")),
+        ("控制在3.2万元以内", ("<=", 3.2, None, "万元")),
+        ("不足60%", ("<", 60.0, None, "%")),
+        ("3天内完成", ("<=", 3.0, None, "天")),
+        ("＝100%", ("=", 100.0, None, "%")),
+        (">=90", (">=", 90.0, None, None)),
+        ("<= 2小时", ("<=", 2.0, None, "小时")),
+        # Ranges with other separators, unit only on the upper bound.
+        ("80%~90%", ("range", 80.0, 90.0, "%")),
+        ("80%至90%", ("range", 80.0, 90.0, "%")),
+        ("80-90%", ("range", 80.0, 90.0, "%")),
+        # Full-width digits and point, thousands separators, 百分之.
+        ("≥９０．５％", (">=", 90.5, None, "%")),
+        ("≥1,044 圆满完成", (">=", 1044.0, None, None)),
+        ("百分之85以上", (">=", 85.0, None, "%")),
+        ("百分之百", ("=", 100.0, None, "%")),
+        # Unit words that begin an ordinary word are not units.
+        ("完成5项内容", ("=", 5.0, None, "项")),
+        ("3个后备干部", ("=", 3.0, None, "个")),
+        ("≥2000平方米", (">=", 2000.0, None, "平方米")),
+        ("1.5亿元", ("=", 1.5, None, "亿元")),
+    ],
+)
+def test_edge_cases(text: str, expected: Fields) -> None:
+    parsed = parse_threshold(text)
+    assert _fields(parsed) == expected
+    assert parsed.raw == text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "无", "/", "-", "——", "圆满完成", "及时完成"])
+def test_empty_and_none_like_text(text: str) -> None:
+    assert parse_threshold(text, grade="指标值") == ParsedThreshold(
+        "指标值", None, None, None, None, text
+    )
+
+
+def test_raw_is_untouched() -> None:
+    text = " ≥１６. 56万元 "
+    parsed = parse_threshold(text)
+    assert parsed.raw == text
+    assert _fields(parsed) == (">=", 16.56, None, "万元")
+
+
+def test_grade_argument_is_kept() -> None:
+    assert parse_threshold("≥90%", grade="良").grade == "良"
+    assert parse_threshold("≥90%", grade="指标值").grade == "指标值"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90%以上的为优", ("优", ">=", 90.0, None, "%")),
+        ("80%-90%的为良", ("良", "range", 80.0, 90.0, "%")),
+        ("70%-80%的为中", ("中", "range", 70.0, 80.0, "%")),
+        ("70%以下的为差。", ("差", "<=", 70.0, None, "%")),
+        ("5篇为优", ("优", "=", 5.0, None, "篇")),
+        ("1篇为差", ("差", "=", 1.0, None, "篇")),
+        ("95%及以上为优秀", ("优", ">=", 95.0, None, "%")),
+    ],
+)
+def test_inline_grade_overrides_argument(text: str, expected: tuple) -> None:
+    parsed = parse_threshold(text, grade="指标值")
+    assert (parsed.grade, *_fields(parsed)) == expected
+    assert parsed.raw == text
+
+
+def test_grade_word_inside_prose_is_not_a_grade() -> None:
+    # samples/000 line 270: "为优秀单位" names no grade of this cell.
+    text = "在市委系统信息工作中名列前茅，为优秀单位。"
+    assert parse_threshold(text, grade="优").grade == "优"
+    assert parse_threshold(text).grade is None
+
+
+def test_parse_thresholds_keeps_order_and_grades() -> None:
+    # samples/000 lines 200-203: one indicator's 优/良/中/差 cells.
+    row = {
+        "优": "效果达到95%及以上",
+        "良": "效果达到90%及以上",
+        "中": "效果达到80%及以上",
+        "差": "效果80%以下",
+    }
+    parsed = parse_thresholds(row)
+    assert [(p.grade, *_fields(p)) for p in parsed] == [
+        ("优", ">=", 95.0, None, "%"),
+        ("良", ">=", 90.0, None, "%"),
+        ("中", ">=", 80.0, None, "%"),
+        ("差", "<=", 80.0, None, "%"),
+    ]
+    assert [p.raw for p in parsed] == list(row.values())
+
+
+def test_parse_thresholds_reverse_order_and_indicator_value() -> None:
+    # samples/001 lines 345-348 in reverse, plus a 指标值 cell (samples/004:153).
+    row = {
+        "差": "＜85%",
+        "中": "≥85%",
+        "良": "≥90%",
+        "优": "≥95%",
+        "指标值": "≥90确保投保车辆数量",
+    }
+    parsed = parse_thresholds(row)
+    assert [p.grade for p in parsed] == ["差", "中", "良", "优", "指标值"]
+    assert [p.operator for p in parsed] == ["<", ">=", ">=", ">=", ">="]
+    assert [p.value for p in parsed] == [85.0, 85.0, 90.0, 95.0, 90.0]
+
+
+def test_parse_thresholds_empty() -> None:
+    assert parse_thresholds({}) == []
+
+
+def test_split_graded_standard_line_84() -> None:
+    # samples/004 line 84, after "绩效标准：".
+    text = INLINE_STANDARD_004 + "5篇为优；4篇为良；3篇为中；1篇为差。"
+    assert split_graded_standard(text) == [
+        ("优", "90%以上"),
+        ("良", "80%-90%"),
+        ("中", "70%-80%"),
+        ("差", "70%以下"),
+        ("优", "5篇"),
+        ("良", "4篇"),
+        ("中", "3篇"),
+        ("差", "1篇"),
+    ]
+
+
+def test_split_graded_standard_drops_label_line_66() -> None:
+    # samples/004 line 66 verbatim, label included.
+    assert split_graded_standard("绩效标准：" + INLINE_STANDARD_004) == [
+        ("优", "90%以上"),
+        ("良", "80%-90%"),
+        ("中", "70%-80%"),
+        ("差", "70%以下"),
+    ]
+
+
+def test_split_graded_standard_ascii_semicolons_and_junk() -> None:
+    text = "90%以上的为优;80%-90%的为良;说明文字;70%以下的为差"
+    assert split_graded_standard(text) == [
+        ("优", "90%以上"),
+        ("良", "80%-90%"),
+        ("差", "70%以下"),
+    ]
+
+
+@pytest.mark.parametrize("text", ["", "涉密", "≥90%", "行文差错率为0。"])
+def test_split_graded_standard_without_grades(text: str) -> None:
+    assert split_graded_standard(text) == []
+
+
+def test_split_then_parse_round_trip() -> None:
+    pairs = split_graded_standard(INLINE_STANDARD_004)
+    parsed = [parse_threshold(value, grade) for grade, value in pairs]
+    assert [(p.grade, *_fields(p)) for p in parsed] == [
+        ("优", ">=", 90.0, None, "%"),
+        ("良", "range", 80.0, 90.0, "%"),
+        ("中", "range", 70.0, 80.0, "%"),
+        ("差", "<=", 70.0, None, "%"),
+    ]
