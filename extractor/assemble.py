@@ -1,0 +1,198 @@
+"""Assemble labelled row units into indicator records.
+
+Walking a table row by row: an activity unit sets the current activity (an
+activity numbered "一、" is a parent of the "1、" activities under it), each
+indicator unit starts a record, and the threshold units of its row become
+its thresholds, keyed by the grade their column header names (优/良/中/差 or
+指标值). Category columns (一级/二级指标) carry down through merged cells.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from extractor.datamodel import Document, IndicatorRecord, Row, RowUnit, Table
+from extractor.enumeration import enumeration_kind, strip_enumeration
+from extractor.tables.headers import GRADES, TARGET_VALUE, clean_header, header_role
+from extractor.thresholds import parse_thresholds, split_graded_standard
+
+_PROJECT_CAPTION = re.compile(r"^\s*\d+\s*[.．、]?\s*(.+?)\s*绩效目标表\s*$")
+_NUMBER = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)?)\s*$")
+_PARENT_KINDS = {"chinese", "paren_chinese"}
+# Rows without an indicator may continue the record above (PDF rows broken over lines).
+_ORPHAN_REACH = 2
+_TARGET_KEYS = {TARGET_VALUE, "目标值"}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class _State:
+    parent: str | None = None
+    activity: str | None = None
+    activity_unit: RowUnit | None = None
+    budget: float | None = None
+    categories: dict[int, str] = field(default_factory=dict)
+
+
+def assemble(doc: Document, tables: Sequence[Table], units: Sequence[RowUnit], review_threshold: float) -> list[IndicatorRecord]:
+    """Indicator records of every performance table, in document order."""
+    by_cell = {(u.table, u.row, u.col): u for u in units}
+    records: list[IndicatorRecord] = []
+    for table in tables:
+        if not table.is_performance:
+            continue
+        if table.layout == "inline":
+            records += _inline_records(doc, table, by_cell, review_threshold)
+        else:
+            records += _grid_records(doc, table, by_cell, review_threshold)
+    return records
+
+
+def _grid_records(doc: Document, table: Table, by_cell: dict, threshold: float) -> list[IndicatorRecord]:
+    state = _State(activity=project_name(table.caption))
+    records: list[IndicatorRecord] = []
+    last_row_with_record = -10
+    for r, row in enumerate(table.rows):
+        if row.is_header:
+            continue
+        cells = [by_cell.get((table.index, r, c.col)) for c in row.cells]
+        labelled = [u for u in cells if u is not None]
+        _update_activity(state, table, labelled)
+        _update_budget(state, row, labelled)
+        _update_categories(state, row, labelled)
+        indicators = [u for u in labelled if u.label == "indicator"]
+        thresholds = [u for u in labelled if u.label == "threshold"]
+        if indicators:
+            for unit in indicators:
+                records.append(_record(doc, table, state, unit, thresholds, threshold))
+            last_row_with_record = r
+        elif thresholds and records and r - last_row_with_record <= _ORPHAN_REACH:
+            _extend_thresholds(records[-1], thresholds, table, threshold)
+    return records
+
+
+def _inline_records(doc: Document, table: Table, by_cell: dict, threshold: float) -> list[IndicatorRecord]:
+    """Every indicator of an inline block shares the block's standard."""
+    units = [by_cell[k] for k in sorted(by_cell) if k[0] == table.index]
+    state = _State()
+    activities = [u for u in units if u.label == "activity"]
+    if activities:
+        state.activity = strip_enumeration(activities[0].text)
+        state.activity_unit = activities[0]
+    thresholds = [u for u in units if u.label == "threshold"]
+    return [_record(doc, table, state, u, thresholds, threshold) for u in units if u.label == "indicator"]
+
+
+def project_name(caption: str) -> str | None:
+    """"1.车辆保险费绩效目标表" -> "车辆保险费"; None for other captions."""
+    match = _PROJECT_CAPTION.match(caption or "")
+    return match.group(1).strip() if match else None
+
+
+def _update_activity(state: _State, table: Table, labelled: list[RowUnit]) -> None:
+    """A row's activity cells make it the current activity (a project table keeps its caption)."""
+    activities = [u for u in labelled if u.label == "activity"]
+    if not activities:
+        return
+    if project_name(table.caption):
+        return
+    state.activity_unit = activities[0]
+    text = " ".join(u.text.strip() for u in activities)
+    if enumeration_kind(text) in _PARENT_KINDS:
+        state.parent = strip_enumeration(text)
+    state.activity = strip_enumeration(text)
+    state.budget = None
+
+
+def _update_budget(state: _State, row: Row, labelled: list[RowUnit]) -> None:
+    """The activity's budget, from its own row or a later "预算数" row, first one wins."""
+    if state.budget is None:
+        state.budget = _row_budget(row, labelled)
+
+
+def _row_budget(row: Row, labelled: list[RowUnit]) -> float | None:
+    """The number in the budget column, or right of a "预算数" label."""
+    for unit in labelled:
+        role = header_role(row.columns.get(unit.col, ""), [])
+        left = clean_header(unit.context.get("left", ""))
+        if (role == "budget" or left == "预算数") and _NUMBER.match(unit.text):
+            return float(re.sub(r"\s", "", _NUMBER.match(unit.text).group(1)))
+    return None
+
+
+def _update_categories(state: _State, row: Row, labelled: list[RowUnit]) -> None:
+    """Category cells (一级/二级指标) replace the carried value and reset finer levels."""
+    for unit in labelled:
+        text = re.sub(r"\s", "", unit.text)
+        if header_role(row.columns.get(unit.col, ""), []) == "category" and _looks_like_words(text):
+            state.categories[unit.col] = text
+            for col in [c for c in state.categories if c > unit.col]:
+                del state.categories[col]
+
+
+def _looks_like_words(text: str) -> bool:
+    """Mostly Chinese characters: not OCR debris such as "厂111111" or "///III"."""
+    cjk = len(_CJK.findall(text))
+    return cjk >= 2 and cjk * 2 >= len(text)
+
+
+def _grade_keys(units: Sequence[RowUnit], table: Table) -> list[str]:
+    """Grade label per threshold unit: from its header, its text, or its position."""
+    keys: list[str] = []
+    for k, unit in enumerate(units):
+        header = clean_header(unit.header)
+        graded = split_graded_standard(unit.text) if table.layout == "inline" else []
+        if header in GRADES or header in _TARGET_KEYS:
+            keys.append(header)
+        elif len(graded) == 1 and graded[0][0] in GRADES:
+            keys.append(graded[0][0])
+        elif len(units) == 1:
+            keys.append(TARGET_VALUE)
+        else:
+            keys.append(GRADES[k] if k < len(GRADES) else f"{TARGET_VALUE}{k + 1}")
+    return keys
+
+
+def _threshold_map(units: Sequence[RowUnit], table: Table) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, unit in zip(_grade_keys(units, table), units, strict=True):
+        text = unit.text.strip()
+        out[key] = f"{out[key]}；{text}" if key in out else text
+    return out
+
+
+def _record(doc: Document, table: Table, state: _State, unit: RowUnit, thresholds: list[RowUnit], threshold: float) -> IndicatorRecord:
+    mapped = _threshold_map(thresholds, table)
+    used = [unit, *thresholds, *([state.activity_unit] if state.activity_unit else [])]
+    confidence = min(u.confidence if u.confidence is not None else 0.0 for u in used)
+    parent = state.parent if state.parent != state.activity else None
+    return IndicatorRecord(
+        doc_id=doc.doc_id,
+        source=doc.source,
+        table=table.index,
+        line=unit.line,
+        parent_activity=parent,
+        activity=state.activity,
+        activity_budget=state.budget,
+        indicator=unit.text.strip(),
+        indicator_category=[state.categories[c] for c in sorted(state.categories)],
+        thresholds=mapped,
+        parsed_thresholds=[p.to_dict() for p in parse_thresholds(mapped)],
+        confidence=round(float(confidence), 4),
+        needs_review=confidence < threshold,
+    )
+
+
+def _extend_thresholds(record: IndicatorRecord, units: list[RowUnit], table: Table, threshold: float) -> None:
+    """Append a broken row's threshold text to the record above."""
+    for key, text in _threshold_map(units, table).items():
+        record.thresholds[key] = f"{record.thresholds[key]} {text}" if key in record.thresholds else text
+    record.parsed_thresholds = [p.to_dict() for p in parse_thresholds(record.thresholds)]
+    low = min([record.confidence, *(u.confidence or 0.0 for u in units)])
+    record.confidence = round(float(low), 4)
+    record.needs_review = low < threshold
+
+
+__all__ = ["assemble", "project_name"]

@@ -1,0 +1,62 @@
+"""One document through every stage: read, segment, tables, classify, assemble."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractor.assemble import assemble
+from extractor.datamodel import LABELS, Document, IndicatorRecord, RowUnit, Section, Table
+from extractor.document import analyse
+from extractor.models.base import RowClassifier
+from extractor.reader import read_document
+
+# A reviewer's label for a unit key ("<sha16>:<line>:<col>"); only ``label`` is read.
+Reviews = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass
+class DocumentResult:
+    """Everything extracted from one document."""
+
+    doc: Document
+    sections: list[Section]
+    tables: list[Table]
+    units: list[RowUnit]
+    records: list[IndicatorRecord]
+    model_version: str
+
+
+def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None = None) -> None:
+    """Label every unit in place; a reviewer's label for the exact unit wins."""
+    if not units:
+        return
+    proba = classifier.predict_proba([{"text": u.text, "context": u.context} for u in units])
+    for unit, row in zip(units, proba, strict=True):
+        best = int(row.argmax())
+        unit.label, unit.confidence, unit.label_source = LABELS[best], float(row[best]), "model"
+        review = (reviews or {}).get(unit.key)
+        if review and review.get("label") in LABELS:
+            unit.label, unit.confidence, unit.label_source = review["label"], 1.0, "review"
+
+
+def process_document(
+    path: str | Path,
+    classifier: RowClassifier,
+    review_threshold: float = 0.5,
+    reviews: Reviews | None = None,
+) -> DocumentResult:
+    """Extract sections, labelled units and indicator records from the file at ``path``."""
+    return process_loaded(read_document(path), classifier, review_threshold, reviews)
+
+
+def process_loaded(
+    doc: Document, classifier: RowClassifier, review_threshold: float = 0.5, reviews: Reviews | None = None
+) -> DocumentResult:
+    """Like :func:`process_document` for an already decoded document."""
+    layout = analyse(doc)
+    classify_units(layout.units, classifier, reviews)
+    records = assemble(doc, layout.tables, layout.units, review_threshold)
+    return DocumentResult(doc, layout.sections, layout.tables, layout.units, records, classifier.card.version)
