@@ -25,6 +25,13 @@ _PARENT_KINDS = {"chinese", "paren_chinese"}
 _ORPHAN_REACH = 2
 _TARGET_KEYS = {TARGET_VALUE, "目标值"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+# 二级指标 -> 一级指标 of the standard performance-indicator framework.
+LEVEL1_OF = {
+    **dict.fromkeys(["数量指标", "质量指标", "时效指标", "成本指标"], "产出指标"),
+    **dict.fromkeys(["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"], "效益指标"),
+    "服务对象满意度指标": "满意度指标",
+}
 
 
 @dataclass
@@ -70,6 +77,7 @@ def _grid_records(doc: Document, table: Table, by_cell: dict, threshold: float) 
             last_row_with_record = r
         elif thresholds and records and r - last_row_with_record <= _ORPHAN_REACH:
             _extend_thresholds(records[-1], thresholds, table, threshold)
+    backfill_categories(records)
     return records
 
 
@@ -79,7 +87,7 @@ def _inline_records(doc: Document, table: Table, by_cell: dict, threshold: float
     state = _State()
     activities = [u for u in units if u.label == "activity"]
     if activities:
-        state.activity = strip_enumeration(activities[0].text)
+        state.activity = strip_enumeration(clean_name(activities[0].text))
         state.activity_unit = activities[0]
     thresholds = [u for u in units if u.label == "threshold"]
     return [_record(doc, table, state, u, thresholds, threshold) for u in units if u.label == "indicator"]
@@ -99,7 +107,7 @@ def _update_activity(state: _State, table: Table, labelled: list[RowUnit]) -> No
     if project_name(table.caption):
         return
     state.activity_unit = activities[0]
-    text = " ".join(u.text.strip() for u in activities)
+    text = clean_name(" ".join(u.text.strip() for u in activities))
     if enumeration_kind(text) in _PARENT_KINDS:
         state.parent = strip_enumeration(text)
     state.activity = strip_enumeration(text)
@@ -123,13 +131,44 @@ def _row_budget(row: Row, labelled: list[RowUnit]) -> float | None:
 
 
 def _update_categories(state: _State, row: Row, labelled: list[RowUnit]) -> None:
-    """Category cells (一级/二级指标) replace the carried value and reset finer levels."""
+    """Category cells (一级/二级指标) replace the carried value and reset finer levels.
+
+    Merged 一级 cells are printed once, often mid-block, so an empty 一级 is
+    inferred from the standard framework when the 二级 names it (数量指标 is an
+    产出指标), and otherwise carried down.
+    """
+    found = {}
     for unit in labelled:
         text = re.sub(r"\s", "", unit.text)
         if header_role(row.columns.get(unit.col, ""), []) == "category" and _looks_like_words(text):
-            state.categories[unit.col] = text
-            for col in [c for c in state.categories if c > unit.col]:
-                del state.categories[col]
+            found[unit.col] = text
+    for col in sorted(found):
+        state.categories[col] = found[col]
+        for finer in [c for c in state.categories if c > col and c not in found]:
+            del state.categories[finer]
+    cols = sorted(state.categories)
+    if len(cols) >= 2 and cols[0] not in found and cols[1] in found:
+        implied = LEVEL1_OF.get(found[cols[1]])
+        if implied:
+            state.categories[cols[0]] = implied
+
+
+def backfill_categories(records: list[IndicatorRecord]) -> None:
+    """Give the first records of a table the 一级 category printed further down."""
+    for k, record in enumerate(records):
+        if len(record.indicator_category) != 1:
+            continue
+        implied = LEVEL1_OF.get(record.indicator_category[0])
+        later = next((r.indicator_category[0] for r in records[k + 1 :] if len(r.indicator_category) == 2), None)
+        if implied or later:
+            record.indicator_category = [implied or later, record.indicator_category[0]]
+
+
+def clean_name(text: str) -> str:
+    """A cell's text as a name: paragraphs joined by "；", wrapped lines and OCR
+    spaces between Chinese characters removed."""
+    paragraphs = [re.sub(r"\s*\n\s*", "", p.strip()) for p in re.split(r"\n\s*\n", text.strip())]
+    return "；".join(_CJK_GAP.sub("", p) for p in paragraphs if p)
 
 
 def _looks_like_words(text: str) -> bool:
@@ -176,7 +215,7 @@ def _record(doc: Document, table: Table, state: _State, unit: RowUnit, threshold
         parent_activity=parent,
         activity=state.activity,
         activity_budget=state.budget,
-        indicator=unit.text.strip(),
+        indicator=clean_name(unit.text),
         indicator_category=[state.categories[c] for c in sorted(state.categories)],
         thresholds=mapped,
         parsed_thresholds=[p.to_dict() for p in parse_thresholds(mapped)],

@@ -203,11 +203,20 @@ def make_featurizer() -> FeatureUnion:
     )
 
 
+def _drop_stop_words(union: FeatureUnion) -> None:
+    """Remove the vectorizers' ``stop_words_`` (terms cut by min_df): only size, no use."""
+    for _name, branch in union.transformer_list:
+        vectorizer = branch[-1] if isinstance(branch, Pipeline) else branch
+        if hasattr(vectorizer, "stop_words_"):
+            del vectorizer.stop_words_
+
+
 class UnitFeaturizer(BaseEstimator, TransformerMixin):
     """scikit-learn transformer from unit records to a sparse feature matrix."""
 
     def fit(self, records: Sequence[UnitRecord], y: Any = None) -> UnitFeaturizer:
         self.union_ = make_featurizer().fit(records)
+        _drop_stop_words(self.union_)
         return self
 
     def transform(self, records: Sequence[UnitRecord]) -> sparse.csr_matrix:

@@ -30,8 +30,9 @@ from extractor.datamodel import SECTION_TYPES, Section
 
 __all__ = [
     "Numbering",
-    "parse_numbering",
     "chinese_numeral_value",
+    "heading_start",
+    "parse_numbering",
     "section_type",
     "segment",
 ]
@@ -47,11 +48,11 @@ _CN_NUM = f"[{_CN_DIGITS}]+"
 # "5.2021年度干部考核经费绩效目标表" is item 5.
 _NOT_DECIMAL = r"(?!(?!\d{4}年)\d)"
 
-# (scheme key, pattern, strong). Group "num" is the number; the whole match is
-# the numbering token. Strong schemes ("第一部分") are headings even when the
-# title is wordy ("第六部分 政府采购预算情况：无"). Order matters: "（一）" must be
-# tried before "一、" is not an issue (different first char), but "第一部分"
-# must come before the bare Chinese numeral.
+# (scheme key, pattern, strong), tried in order at the start of the line.
+# Group "num" is the number; the whole match is the numbering token. Strong
+# schemes ("第一部分") are headings even when the title is wordy ("第六部分
+# 政府采购预算情况：无"). The scheme key, not the separator, defines a level:
+# "一、" and "二." belong to one list, as do "1." "1、" and "1．".
 _SCHEMES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     # 第一部分 / 第2部分
     ("part", re.compile(rf"第(?P<num>{_CN_NUM}|\d{{1,2}})部分"), True),
@@ -88,7 +89,6 @@ class Numbering:
     token: str
     title: str
     strong: bool
-    offset: int  # index of the token in the raw line
 
 
 def chinese_numeral_value(text: str) -> int:
@@ -112,15 +112,23 @@ def _numeral_value(text: str) -> int:
     """Value of an Arabic (ASCII or full-width), Chinese or circled numeral."""
     if "①" <= text <= "⑳":
         return ord(text) - ord("①") + 1
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     return chinese_numeral_value(text)
 
 
-def _content_start(line: str) -> int:
-    """Index of the first character after indentation and a list bullet."""
+def heading_start(line: str) -> int:
+    """Index in ``line`` where a heading's number (or text) starts.
+
+    Indentation and a markdown "- " bullet are skipped.
+    """
     match = _BULLET.match(line)
     return match.end() if match else 0
+
+
+def _plain_text(line: str) -> str:
+    """A line as heading text: no indentation, bullet, page number or colon."""
+    return _clean_title(line[heading_start(line) :])
 
 
 def parse_numbering(line: str) -> Numbering | None:
@@ -129,7 +137,7 @@ def parse_numbering(line: str) -> Numbering | None:
     Leading spaces and a markdown "- " bullet are skipped. Returns ``None``
     when the line does not start with a known numbering scheme.
     """
-    start = _content_start(line)
+    start = heading_start(line)
     for scheme, pattern, strong in _SCHEMES:
         match = pattern.match(line, start)
         if match:
@@ -137,9 +145,8 @@ def parse_numbering(line: str) -> Numbering | None:
                 scheme=scheme,
                 value=_numeral_value(match.group("num")),
                 token=_WHITESPACE.sub("", match.group(0)),
-                title=_clean_title(line[match.end():]),
+                title=_clean_title(line[match.end() :]),
                 strong=strong,
-                offset=start,
             )
     return None
 
@@ -147,7 +154,7 @@ def parse_numbering(line: str) -> Numbering | None:
 def _clean_title(text: str) -> str:
     """Heading text without page-number noise, surrounding space or a trailing colon."""
     text = _PAGE_NOISE.sub("", text).strip()
-    return re.sub(r"\s*[:：]$", "", text).strip()
+    return _TRAILING_COLON.sub("", text).strip()
 
 
 # --------------------------------------------------------------------------
@@ -158,7 +165,7 @@ def _clean_title(text: str) -> str:
 # "财政拨款“三公”经费预算情况及增减变化原因" is three_public, not change, and
 # "部门职责分类绩效目标" is performance, not duties.
 _TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("contents", re.compile(r"目\s*录")),
+    ("contents", re.compile(r"目\s*录$")),
     ("other_notes", re.compile(r"其他需(?:要)?说明|其他事项|其他说明")),
     ("glossary", re.compile(r"名词解释")),
     ("three_public", re.compile(r"三公")),
@@ -212,9 +219,13 @@ _COMMA = re.compile(r"[，,]")
 # A colon anywhere but at the end ("部门职责：负责……").
 _INNER_COLON = re.compile(r"[:：](?=.*\S)")
 # A label ending with a colon ("总体绩效目标：").
-_TRAILING_COLON = re.compile(r"[:：]\s*$")
+_TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
 # Lines that introduce a table rather than a section.
-_TABLE_PREAMBLE = re.compile(r"^\s*(?:\d{3,}\s*\S|编制部门|编制单位|单位\s*[:：]|截止时间|金额单位)")
+# "203 中共秦皇岛…" / "201秦皇岛…" is a unit code and name; "2019 年" is not.
+_TABLE_PREAMBLE = re.compile(
+    r"^\s*(?:\d{3,}(?![\d.])\s*(?![年月日万元])[\u4e00-\u9fff]"
+    r"|编制部门|编制单位|单位\s*[:：]|截止时间|金额单位)"
+)
 
 MAX_NUMBERED_TITLE = 40  # characters (spaces excluded) after the number
 MAX_PLAIN_TITLE = 24  # un-numbered heading
@@ -228,6 +239,7 @@ def _length(text: str) -> int:
 
 
 def _is_blank(line: str) -> bool:
+    """Empty or whitespace only."""
     return not line.strip()
 
 
@@ -280,9 +292,10 @@ def _is_plain_heading_shape(text: str, limit: int) -> bool:
 def _table_mask(lines: Sequence[str]) -> list[bool]:
     """True for lines that belong to a table: TAB lines and cell continuations.
 
-    A text line continues the cell above it when the previous non-blank line
-    is a one-cell-per-line cell (or its continuation) at most one blank line
-    away, or while a quoted cell (``"…``) is open.
+    A text line continues the cell above it while a quoted cell (``"…``) is
+    open, or when the previous non-blank line is a one-cell-per-line cell (or
+    its continuation) at most one blank line away and the line does not
+    break out of the table (:func:`_breaks_out_of_cell`).
     """
     mask = [False] * len(lines)
     last_cell = -10  # index of the last cell line or continuation
@@ -295,28 +308,46 @@ def _table_mask(lines: Sequence[str]) -> list[bool]:
             continue
         if _is_blank(line):
             continue
-        continues = in_quote or i - last_cell <= 2
-        if continues and not _is_strong_heading(line):
+        near = i - last_cell <= 2
+        if in_quote or (near and not _breaks_out_of_cell(line, lines[last_cell])):
             mask[i] = True
             last_cell = i
-            if in_quote and line.count('"') % 2 == 1:
-                in_quote = False
+            in_quote = in_quote and line.count('"') % 2 == 0
         else:
             last_cell, in_quote = -10, False
     return mask
 
 
-def _is_strong_heading(line: str) -> bool:
+def _breaks_out_of_cell(line: str, cell: str) -> bool:
+    """A heading right under a table rather than more text of ``cell``.
+
+    Strong headings ("第六部分") always break out; a numbered heading-shaped
+    line does unless it is a first item or carries on the cell's own list
+    (a cell "1.提高…", then the text line "2.提高中青年干部的执政能力").
+    """
     num = parse_numbering(line)
-    return num is not None and num.strong
+    if num is None:
+        return False
+    if num.strong:
+        return True
+    above = parse_numbering(cell)
+    carries_on = above is not None and above.scheme == num.scheme and above.value + 1 == num.value
+    return num.value > 1 and not carries_on and _is_numbered_heading_shape(num)
 
 
 # --------------------------------------------------------------------------
 # Pass 2: candidates
 # --------------------------------------------------------------------------
 
-# Roles of un-numbered headings.
-TITLE, CONTENTS, MAJOR, MINOR, NUMBERED = "title", "contents", "major", "minor", "numbered"
+# What a candidate line is; all but NUMBERED are un-numbered lines.
+TITLE, CONTENTS, MAJOR, MINOR, CAPTION, NUMBERED = (
+    "title",
+    "contents",
+    "major",
+    "minor",
+    "caption",  # names the table below it; a sub-heading unless redundant
+    "numbered",
+)
 
 
 @dataclass
@@ -326,13 +357,13 @@ class _Candidate:
     index: int  # 0-based line index
     role: str
     title: str
-    offset: int = 0
     num: Numbering | None = None
     end_index: int | None = None  # last line of a multi-line title block
     colon: bool = False  # the line ends with a colon ("5、功能分类名词解释：")
 
 
 def _next_nonblank(lines: Sequence[str], index: int) -> int | None:
+    """Index of the first non-blank line after ``index`` (``None`` at the end)."""
     for j in range(index + 1, len(lines)):
         if not _is_blank(lines[j]):
             return j
@@ -341,34 +372,28 @@ def _next_nonblank(lines: Sequence[str], index: int) -> int | None:
 
 def _title_block(lines: Sequence[str]) -> _Candidate | None:
     """The document title: the first short lines up to one naming 预算公开."""
-    first: int | None = None
-    seen = 0
+    block: list[int] = []
     for i, line in enumerate(lines):
         if _is_blank(line):
             continue
-        text = _clean_title(line[_content_start(line) :])
+        text = _plain_text(line)
         if (
-            _is_table_line(line)
+            len(block) == MAX_TITLE_BLOCK
+            or _is_table_line(line)
             or parse_numbering(line)
             or not _is_plain_heading_shape(text, MAX_DOCUMENT_TITLE)
         ):
             return None
-        first = i if first is None else first
-        if section_type(text) == "title":
-            parts = [_clean_title(lines[j]) for j in range(first, i + 1) if not _is_blank(lines[j])]
-            return _Candidate(
-                first, TITLE, " ".join(parts), _content_start(lines[first]), end_index=i
-            )
-        seen += 1
-        if seen >= MAX_TITLE_BLOCK:
-            return None
+        block.append(i)
+        if section_type(text) == TITLE:
+            title = " ".join(_plain_text(lines[j]) for j in block)
+            return _Candidate(block[0], TITLE, title, end_index=i)
     return None
 
 
 def _is_toc_entry(line: str) -> bool:
     """A short contents line (numbered or not), page numbers allowed."""
-    text = _clean_title(line[_content_start(line):])
-    return _is_plain_heading_shape(re.sub(r"[:：]", "", text), MAX_NUMBERED_TITLE)
+    return _is_plain_heading_shape(_plain_text(line), MAX_NUMBERED_TITLE)
 
 
 def _contents_end(lines: Sequence[str], mask: list[bool], start: int) -> int:
@@ -385,13 +410,13 @@ def _contents_end(lines: Sequence[str], mask: list[bool], start: int) -> int:
         if _is_blank(line):
             continue
         num = parse_numbering(line)
-        restarts = first is not None and num is not None and (num.scheme, num.value) == (
-            first.scheme,
-            first.value,
-        )
-        text = _clean_title(line[_content_start(line) :])
-        if mask[i] or not _is_toc_entry(line) or restarts or (
-            num is None and section_type(text) == "title"
+        key = (num.scheme, num.value) if num else None
+        restarts = first is not None and key == (first.scheme, first.value)
+        if (
+            mask[i]
+            or not _is_toc_entry(line)
+            or restarts
+            or (num is None and section_type(_plain_text(line)) == TITLE)
         ):
             break
         first = first or num
@@ -399,12 +424,12 @@ def _contents_end(lines: Sequence[str], mask: list[bool], start: int) -> int:
     return end
 
 
-def _is_caption(lines: Sequence[str], index: int, title: str) -> bool:
-    """A line naming the table right below it ("部门政府采购预算")."""
-    if title.endswith("表"):
-        return True
+def _is_caption(lines: Sequence[str], index: int) -> bool:
+    """A line right above a table or its unit line ("部门政府采购预算")."""
     nxt = _next_nonblank(lines, index)
-    return nxt is not None and (_is_table_line(lines[nxt]) or bool(_TABLE_PREAMBLE.match(lines[nxt])))
+    return nxt is not None and (
+        _is_table_line(lines[nxt]) or bool(_TABLE_PREAMBLE.match(lines[nxt]))
+    )
 
 
 def _repeats_next_heading(lines: Sequence[str], index: int, title: str) -> bool:
@@ -417,24 +442,25 @@ def _repeats_next_heading(lines: Sequence[str], index: int, title: str) -> bool:
 def _plain_candidate(lines: Sequence[str], index: int) -> _Candidate | None:
     """Classify an un-numbered line as title, contents, major or minor heading."""
     line = lines[index]
-    title = _clean_title(line[_content_start(line) :])
+    title = _plain_text(line)
     kind = section_type(title)
-    if kind == "other":
-        return None
     limit = MAX_DOCUMENT_TITLE if kind in (TITLE, CONTENTS) else MAX_PLAIN_TITLE
-    if not _is_plain_heading_shape(title, limit):
-        return None
-    if kind not in (TITLE, CONTENTS) and (
-        _is_caption(lines, index, title) or _repeats_next_heading(lines, index, title)
+    if (
+        kind == "other"
+        or not _is_plain_heading_shape(title, limit)
+        or title.endswith("表")  # a table caption ("部门固定资产占用情况表")
+        or _repeats_next_heading(lines, index, title)
     ):
         return None
     if kind in (TITLE, CONTENTS):
         role = kind
+    elif _is_caption(lines, index):
+        role = CAPTION
     elif _MAJOR_TITLE.search(title) and not _TRAILING_COLON.search(line):
         role = MAJOR
     else:
         role = MINOR
-    return _Candidate(index, role, title, _content_start(line))
+    return _Candidate(index, role, title)
 
 
 def _candidates(lines: Sequence[str]) -> list[_Candidate]:
@@ -445,7 +471,7 @@ def _candidates(lines: Sequence[str]) -> list[_Candidate]:
     block = _title_block(lines)
     if block is not None:
         found.append(block)
-        start = (block.end_index or block.index) + 1
+        start = (block.end_index if block.end_index is not None else block.index) + 1
     i = start
     while i < len(lines):
         line = lines[i]
@@ -455,7 +481,7 @@ def _candidates(lines: Sequence[str]) -> list[_Candidate]:
         num = parse_numbering(line)
         if num is not None:
             colon = bool(_TRAILING_COLON.search(line))
-            found.append(_Candidate(i, NUMBERED, num.title, num.offset, num, colon=colon))
+            found.append(_Candidate(i, NUMBERED, num.title, num, colon=colon))
         else:
             cand = _plain_candidate(lines, i)
             if cand is not None:
@@ -515,15 +541,60 @@ class _Open:
 
     kind: str  # numbering scheme, MAJOR or MINOR
     level: int
+    own_type: str  # type named by its own title ("other" for "一、工委办公室")
     last: int = 0  # last number seen in this list
-    keyword: bool = False  # its own title names a section type
 
 
 @dataclass
 class _Stack:
-    """Open headings, outermost first; assigns the level of each new heading."""
+    """Open headings, outermost first; gives the level of each new heading."""
 
     items: list[_Open] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.items.clear()
+
+    def innermost_type(self) -> str:
+        """Own type of the innermost open heading ("other" when none)."""
+        return self.items[-1].own_type if self.items else "other"
+
+    def major(self, own_type: str) -> int:
+        """An un-numbered top-level heading: level 1, closes everything."""
+        self.reset()
+        return self._push(_Open(MAJOR, 1, own_type))
+
+    def minor(self, own_type: str) -> int:
+        """An un-numbered sub-heading: child of the innermost open heading whose
+        own title names a section type (list items such as "十一、武装部" and
+        other un-numbered sub-headings are skipped)."""
+        for pos in range(len(self.items) - 1, -1, -1):
+            entry = self.items[pos]
+            if entry.kind != MINOR and entry.own_type != "other":
+                del self.items[pos + 1 :]
+                return self._push(_Open(MINOR, entry.level + 1, own_type))
+        self.reset()
+        return self._push(_Open(MINOR, 1, own_type))
+
+    def numbered(self, num: Numbering, own_type: str) -> int:
+        """Level of a numbered heading.
+
+        The next number of an open list is its sibling (the innermost such
+        list wins); a "1" opens a nested list; a later number of a scheme not
+        open follows an un-numbered top-level heading (its lost "一、").
+        """
+        same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
+        follows = [pos for pos in same if self.items[pos].last + 1 == num.value]
+        if follows:
+            return self._continue(follows[-1], num.value, own_type)
+        if num.value != 1:
+            majors = [pos for pos, e in enumerate(self.items) if e.kind == MAJOR]
+            if majors and not same:
+                del self.items[majors[-1] :]
+                return self._push(_Open(num.scheme, 1, own_type, num.value))
+            earlier = [pos for pos in same if self.items[pos].last < num.value]
+            if earlier:  # a gap in the numbering
+                return self._continue(earlier[-1], num.value, own_type)
+        return self._push(_Open(num.scheme, self._next_level(), own_type, num.value))
 
     def _push(self, entry: _Open) -> int:
         self.items.append(entry)
@@ -532,111 +603,89 @@ class _Stack:
     def _next_level(self) -> int:
         return self.items[-1].level + 1 if self.items else 1
 
-    def reset(self) -> None:
-        self.items.clear()
-
-    def major(self) -> int:
-        """An un-numbered top-level heading: level 1, closes everything."""
-        self.reset()
-        return self._push(_Open(MAJOR, 1, keyword=True))
-
-    def minor(self) -> int:
-        """An un-numbered sub-heading: child of the innermost open heading
-        whose own title names a section type (list items are skipped)."""
-        for pos in range(len(self.items) - 1, -1, -1):
-            entry = self.items[pos]
-            if entry.kind != MINOR and entry.keyword:
-                del self.items[pos + 1 :]
-                return self._push(_Open(MINOR, entry.level + 1))
-        self.reset()
-        return self._push(_Open(MINOR, 1))
-
-    def numbered(self, num: Numbering, keyword: bool) -> int:
-        """Level of a numbered heading (see module docstring)."""
-        same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
-        follows = [pos for pos in same if self.items[pos].last + 1 == num.value]
-        if follows:  # the next item of an open list
-            return self._continue(follows[-1], num.value, keyword)
-        if num.value != 1:
-            majors = [pos for pos, e in enumerate(self.items) if e.kind == MAJOR]
-            if majors and not same:  # "二、" after an un-numbered "一、" heading
-                del self.items[majors[-1] :]
-                return self._push(_Open(num.scheme, 1, num.value, keyword))
-            earlier = [pos for pos in same if self.items[pos].last < num.value]
-            if earlier:  # a gap in the numbering
-                return self._continue(earlier[-1], num.value, keyword)
-        return self._push(_Open(num.scheme, self._next_level(), num.value, keyword))
-
-    def _continue(self, pos: int, value: int, keyword: bool) -> int:
+    def _continue(self, pos: int, value: int, own_type: str) -> int:
         del self.items[pos + 1 :]
         entry = self.items[pos]
-        entry.last, entry.keyword = value, keyword
+        entry.last, entry.own_type = value, own_type
         return entry.level
 
 
-def _levels(cands: Sequence[_Candidate]) -> list[int]:
-    """Level of each accepted candidate."""
+def _own_type(cand: _Candidate) -> str:
+    """Type named by the candidate's own title (title/contents by role)."""
+    if cand.role in (TITLE, CONTENTS):
+        return cand.role
+    return section_type(cand.title, numbered=cand.role == NUMBERED)
+
+
+def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
+    """Accepted headings with their level.
+
+    A caption is dropped when the innermost open heading already names its
+    topic ("部门机构设置情况" under "机构设置："); otherwise it starts a
+    sub-section of its own ("部门职责及活动绩效目标指标:" after "十一、武装部").
+    """
     stack = _Stack()
-    levels: list[int] = []
+    placed: list[tuple[_Candidate, int]] = []
     for cand in cands:
-        keyword = section_type(cand.title, numbered=True) != "other"
+        own = _own_type(cand)
         if cand.role in (TITLE, CONTENTS):
             stack.reset()
-            levels.append(1)
+            level = 1
         elif cand.role == MAJOR:
-            levels.append(stack.major())
-        elif cand.role == MINOR:
-            levels.append(stack.minor())
+            level = stack.major(own)
+        elif cand.role == CAPTION and stack.innermost_type() == own:
+            continue
+        elif cand.role in (MINOR, CAPTION):
+            level = stack.minor(own)
         else:
             assert cand.num is not None
-            levels.append(stack.numbered(cand.num, keyword))
-    return levels
+            level = stack.numbered(cand.num, own)
+        placed.append((cand, level))
+    return placed
 
 
-def _types(cands: Sequence[_Candidate], levels: Sequence[int]) -> list[str]:
+def _types(placed: Sequence[tuple[_Candidate, int]]) -> list[str]:
     """Own keyword type, else the type of the enclosing section."""
     types: list[str] = []
-    for pos, cand in enumerate(cands):
-        own = section_type(cand.title, numbered=cand.role == NUMBERED)
-        if cand.role in (TITLE, CONTENTS):
-            own = cand.role
+    for pos, (cand, level) in enumerate(placed):
+        own = _own_type(cand)
         if own == "other":
-            parent = next(
-                (types[j] for j in range(pos - 1, -1, -1) if levels[j] < levels[pos]), "other"
-            )
-            own = parent
+            own = next((types[j] for j in range(pos - 1, -1, -1) if placed[j][1] < level), "other")
         types.append(own)
     return types
 
 
-def _end_lines(cands: Sequence[_Candidate], levels: Sequence[int], total: int) -> list[int]:
+def _end_lines(placed: Sequence[tuple[_Candidate, int]], total: int) -> list[int]:
     """1-based last line: before the next heading of the same or a higher level."""
     ends: list[int] = []
-    for pos, cand in enumerate(cands):
-        nxt = next(
-            (cands[j].index for j in range(pos + 1, len(cands)) if levels[j] <= levels[pos]),
-            total,
-        )
-        ends.append(nxt)  # index of the next heading == 1-based line before it
+    for pos, (_, level) in enumerate(placed):
+        nxt = next((c.index for c, lv in placed[pos + 1 :] if lv <= level), total)
+        ends.append(nxt)  # 0-based index of the next heading == 1-based line before it
     return ends
 
 
 def segment(lines: Sequence[str]) -> list[Section]:
-    """The heading outline of a normalised document (index 0 = line 1)."""
+    """The heading outline of a normalised document (``lines[0]`` is line 1).
+
+    Every heading becomes a :class:`Section` with its 1-based ``line``, the
+    last line it spans (``end_line``: before the next heading of the same or
+    a higher level, or the last line), ``level`` (1 = top), the numbering
+    token as printed ("一、", "（一）", "" for none), the ``title`` without the
+    number and the section ``type``.
+    """
     cands = _candidates(lines)
     rejected = _rejected_numbered(cands)
-    cands = [c for c in cands if c.index not in rejected]
-    levels = _levels(cands)
-    types = _types(cands, levels)
-    ends = _end_lines(cands, levels, len(lines))
+    placed = _place([c for c in cands if c.index not in rejected])
+    types = _types(placed)
+    ends = _end_lines(placed, len(lines))
     return [
         Section(
-            line=c.index + 1,
+            line=cand.index + 1,
             end_line=end,
             level=level,
-            number=c.num.token if c.num else "",
-            title=c.title,
+            number=cand.num.token if cand.num else "",
+            title=cand.title,
             type=kind,
         )
-        for c, level, kind, end in zip(cands, levels, types, ends)
+        for (cand, level), kind, end in zip(placed, types, ends)
     ]

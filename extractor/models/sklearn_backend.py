@@ -8,6 +8,7 @@ tampered file is refused instead of executed.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ class SklearnRowClassifier:
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         tmp = directory / (MODEL_FILE + ".tmp")
-        sio.dump(self.pipeline, tmp)
+        sio.dump(self.pipeline, tmp, compression=zipfile.ZIP_DEFLATED)
         tmp.replace(directory / MODEL_FILE)
         self.card.save(directory)
 

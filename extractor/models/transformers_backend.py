@@ -140,13 +140,16 @@ def deterministic() -> Iterator[None]:
 
 @contextmanager
 def quiet_transformers() -> Iterator[None]:
-    """Silence transformers' notes (e.g. "newly initialized classifier weights")."""
-    verbosity = transformers.logging.get_verbosity()
+    """Silence transformers' notes ("newly initialized classifier weights") and progress bars."""
+    verbosity, bars = transformers.logging.get_verbosity(), transformers.logging.is_progress_bar_enabled()
     transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
     try:
         yield
     finally:
         transformers.logging.set_verbosity(verbosity)
+        if bars:
+            transformers.logging.enable_progress_bar()
 
 
 def load_pretrained(path: Path, labels: Sequence[str]) -> tuple[Any, Any]:
@@ -360,8 +363,9 @@ class TransformersRowClassifier:
         directory.mkdir(parents=True, exist_ok=True)
         staging, final = directory / (HF_DIR + ".tmp"), directory / HF_DIR
         shutil.rmtree(staging, ignore_errors=True)
-        self.model.save_pretrained(staging, safe_serialization=True)
-        self.tokenizer.save_pretrained(staging)
+        with quiet_transformers():
+            self.model.save_pretrained(staging, safe_serialization=True)
+            self.tokenizer.save_pretrained(staging)
         shutil.rmtree(final, ignore_errors=True)
         staging.rename(final)
         state = {**self.state, "torch": torch.__version__, "transformers": transformers.__version__}

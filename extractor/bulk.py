@@ -1,0 +1,233 @@
+"""Bulk extraction over files and folders: resumable, parallel, never losing work.
+
+Each finished document leaves a state file in ``OUT/.state/``; a rerun skips
+documents whose input, model, reviews and threshold are unchanged, so an
+interrupted run resumes where it stopped. A failing document is recorded in
+``errors.jsonl`` and never stops the others. The output files are rebuilt
+from the state files at the end, each written to a temporary file and renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractor.datamodel import RowUnit
+from extractor.errors import DocumentLoadError, ExtractorError
+from extractor.models import load_classifier
+from extractor.models.base import RowClassifier, write_text_atomic
+from extractor.output import write_jsonl, write_records_csv
+from extractor.pipeline import DocumentResult, Reviews, process_loaded
+from extractor.reader import read_document
+
+# Bump when extraction logic changes in a way that makes old state stale.
+PIPELINE_VERSION = "1"
+STATE_DIR = ".state"
+INPUT_SUFFIXES = {".txt"}
+
+
+@dataclass
+class RunSummary:
+    """Counts for the one-screen summary, and the errors."""
+
+    out_dir: Path
+    documents: int = 0
+    processed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    records: int = 0
+    rows: int = 0
+    queued: int = 0
+    threshold: float = 0.0
+    model_version: str = ""
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.failed else 0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file and the fingerprint its cached state must match."""
+
+    path: Path
+    state_file: Path
+
+
+def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[dict[str, Any]]]:
+    """Files named directly, and ``*.txt`` under folders (recursive, hidden ones skipped)."""
+    files: list[Path] = []
+    errors: list[dict[str, Any]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not _hidden(p, path)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            errors.append(_error_entry(path, DocumentLoadError("no such file or folder", path)))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, errors
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def _error_entry(path: Path, exc: BaseException) -> dict[str, Any]:
+    code = getattr(exc, "code", "E999")
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return {"source": str(path), "doc_id": path.stem, "code": code, "error": type(exc).__name__, "message": message}
+
+
+def state_file(out_dir: Path, path: Path) -> Path:
+    digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:20]
+    return out_dir / STATE_DIR / f"{path.stem}-{digest}.json"
+
+
+def fingerprint(sha256: str, model_version: str, threshold: float, reviews: Reviews) -> str:
+    """What a cached result depends on: input bytes, model, threshold, and this document's reviews."""
+    mine = sorted((k, str(v.get("label"))) for k, v in reviews.items() if k.startswith(sha256[:16]))
+    blob = json.dumps([sha256, model_version, threshold, PIPELINE_VERSION, mine])
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def result_payload(result: DocumentResult) -> dict[str, Any]:
+    """The JSON-able part of a result that the output files are made of."""
+    return {
+        "records": [r.to_dict() for r in result.records],
+        "rows": [row_entry(u, result.model_version, result.doc.source) for u in result.units],
+        "sections": [{"doc_id": result.doc.doc_id, **s.to_dict()} for s in result.sections],
+    }
+
+
+def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
+    """One line of rows.jsonl / review_queue.jsonl."""
+    return {
+        "doc_id": unit.doc_id,
+        "source": source,
+        "doc_sha256": unit.doc_sha256,
+        "key": unit.key,
+        "line": unit.line,
+        "end_line": unit.end_line,
+        "table": unit.table,
+        "row": unit.row,
+        "col": unit.col,
+        "text": unit.text,
+        "label": unit.label,
+        "confidence": round(float(unit.confidence or 0.0), 6),
+        "label_source": unit.label_source,
+        "model_version": model_version,
+        "section_title": unit.section_title,
+        "context": unit.context,
+    }
+
+
+# Worker-process globals: the model is loaded once per process, not per document.
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(model_path: str, threshold: float, reviews: Mapping[str, Any]) -> None:
+    _WORKER.update(classifier=load_classifier(model_path), threshold=threshold, reviews=reviews)
+
+
+def _process(path: str, state_path: str) -> tuple[str, dict[str, Any]]:
+    """Process one document in a worker; returns (path, state) and never raises."""
+    return path, process_to_state(Path(path), Path(state_path), _WORKER["classifier"], _WORKER["threshold"], _WORKER["reviews"])
+
+
+def process_to_state(path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews) -> dict[str, Any]:
+    """Extract one document and write its state file; errors become an error state."""
+    try:
+        doc = read_document(path)
+        print_ = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
+        cached = _read_state(state_path)
+        if cached and cached.get("fingerprint") == print_ and "result" in cached:
+            return {**cached, "unchanged": True}
+        result = process_loaded(doc, classifier, threshold, reviews)
+        state = {"source": str(path), "fingerprint": print_, "result": result_payload(result)}
+    except ExtractorError as exc:
+        return {"source": str(path), "error": _error_entry(path, exc)}
+    except Exception as exc:  # a bug on one document must not stop the run
+        return {"source": str(path), "error": _error_entry(path, exc)}
+    write_text_atomic(state_path, json.dumps(state, ensure_ascii=False))
+    return state
+
+
+def _read_state(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def _run_jobs(
+    jobs: Sequence[Job], model_dir: Path, classifier: RowClassifier, threshold: float, reviews: Reviews, workers: int
+) -> Iterator[tuple[Job, dict[str, Any]]]:
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            yield job, process_to_state(job.path, job.state_file, classifier, threshold, reviews)
+        return
+    by_path = {str(job.path): job for job in jobs}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(model_dir), threshold, dict(reviews))) as pool:
+        futures = [pool.submit(_process, str(job.path), str(job.state_file)) for job in jobs]
+        try:
+            for future in as_completed(futures):
+                path, state = future.result()
+                yield by_path[path], state
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def run_extraction(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    model_dir: str | Path,
+    threshold: float,
+    reviews: Reviews | None = None,
+    workers: int = 1,
+    on_document: Callable[[Path, dict[str, Any]], None] = lambda _p, _s: None,
+) -> RunSummary:
+    """Extract every input into ``out_dir``; see the module docstring for guarantees."""
+    out = Path(out_dir)
+    (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    classifier = load_classifier(model_dir)
+    reviews = reviews or {}
+    files, errors = collect_inputs(paths)
+    jobs = [Job(p, state_file(out, p)) for p in files]
+    workers = workers if workers > 0 else (os.cpu_count() or 1)
+    summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=classifier.card.version)
+    states: dict[Path, dict[str, Any]] = {}
+    for job, state in _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers):
+        states[job.path] = state
+        on_document(job.path, state)
+    summary.errors = errors + [states[p]["error"] for p in files if "error" in states[p]]
+    _write_outputs(out, [states[p] for p in files], summary)
+    return summary
+
+
+def _write_outputs(out: Path, states: Sequence[dict[str, Any]], summary: RunSummary) -> None:
+    done = [s["result"] for s in states if "result" in s]
+    summary.unchanged = sum(bool(s.get("unchanged")) for s in states)
+    summary.processed = len(done) - summary.unchanged
+    summary.failed = len(summary.errors)
+    records = [r for d in done for r in d["records"]]
+    rows = [row for d in done for row in d["rows"]]
+    queue = sorted((row for row in rows if row["confidence"] < summary.threshold and row["label_source"] == "model"), key=lambda r: r["confidence"])
+    summary.records = write_jsonl(out / "records.jsonl", records)
+    write_records_csv(out / "records.csv", records)
+    write_jsonl(out / "sections.jsonl", [s for d in done for s in d["sections"]])
+    summary.rows = write_jsonl(out / "rows.jsonl", rows)
+    summary.queued = write_jsonl(out / "review_queue.jsonl", queue)
+    write_jsonl(out / "errors.jsonl", summary.errors)

@@ -1,0 +1,183 @@
+"""The ``extractor`` command: thin Typer wrappers over importable functions."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from extractor.config import Config, load_config, review_threshold
+from extractor.errors import ExtractorError
+
+app = typer.Typer(
+    help="Turn Chinese budget disclosures (部门预算信息公开) into performance-indicator data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config (default: configs/default.toml).")]
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run ``action``; print our errors as one clear line and exit 1."""
+    try:
+        return action()
+    except ExtractorError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+def _config(path: Path | None) -> Config:
+    return _run(lambda: load_config(path))
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively for *.txt).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    workers: Annotated[int | None, typer.Option(help="Worker processes; 0 = one per core.")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model folder, or a models root with CURRENT.")] = None,
+    threshold: Annotated[float | None, typer.Option(help="Review threshold (default: from the model card).")] = None,
+    no_reviews: Annotated[bool, typer.Option("--no-reviews", help="Ignore reviewers' labels in annotations/.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Extract sections, labelled rows and indicator records from budget documents.
+
+    Writes records.jsonl, records.csv, sections.jsonl, rows.jsonl,
+    review_queue.jsonl and errors.jsonl into OUT. Reruns skip unchanged
+    documents; an interrupted run resumes. Exit status 2 if any document failed.
+    """
+    from extractor.bulk import run_extraction
+    from extractor.models.base import ModelCard, resolve_model_dir
+    from extractor.progress import DocumentProgress, print_summary
+
+    cfg = _config(config)
+    model_dir = _run(lambda: resolve_model_dir(model or cfg.path("model.path")))
+    card = _run(lambda: ModelCard.load(model_dir))
+    limit = _run(lambda: review_threshold(cfg, card.review_threshold, threshold))
+    reviews = {} if no_reviews else _load_reviews(cfg)
+    n_workers = workers if workers is not None else int(cfg.get("extract.workers", 1))
+    with DocumentProgress() as progress:
+        summary = _run(
+            lambda: run_extraction(paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document)
+        )
+    print_summary(summary)
+    raise typer.Exit(summary.exit_code)
+
+
+def _load_reviews(cfg: Config) -> dict[str, Any]:
+    from extractor.review.reviews import load_reviews
+
+    return _run(lambda: load_reviews(cfg.path("annotations.path")))
+
+
+@app.command()
+def retrain(
+    annotations: Annotated[Path | None, typer.Option(help="Annotations folder (hand/ and reviews/).")] = None,
+    models: Annotated[Path | None, typer.Option(help="Models folder to write into.")] = None,
+    backend: Annotated[str | None, typer.Option(help="sklearn or transformers (default: from config).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Make the new model current even if it scores worse.")] = False,
+    param: Annotated[list[str] | None, typer.Option(help="Backend parameter KEY=VALUE (repeatable).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Train on hand-checked labels plus reviews; promote the model if it is not worse.
+
+    Both the new model and the current model's recipe are scored by the same
+    leave-one-document-out cross-validation; before/after metrics are printed.
+    """
+    from extractor.training import train
+
+    cfg = _config(config)
+    result = _run(
+        lambda: train(
+            annotations or cfg.path("annotations.path"),
+            models or cfg.path("model.path"),
+            backend=backend or str(cfg.get("model.backend", "sklearn")),
+            params=_parse_params(param or []),
+            force=force,
+            progress=lambda msg: typer.echo(msg, err=True),
+        )
+    )
+    before = result.current_metrics
+    after = result.candidate_metrics
+    typer.echo(f"model {result.version} written to {result.directory}")
+    typer.echo(f"  macro-F1  before {_fmt(before, 'macro_f1')}  after {after['macro_f1']:.4f}")
+    typer.echo(f"  ECE       before {_fmt(before, 'ece')}  after {after['ece']:.4f}")
+    for doc, score in after["per_document_macro_f1"].items():
+        old = (before or {}).get("per_document_macro_f1", {}).get(doc)
+        typer.echo(f"  {doc}: before {old if old is None else f'{old:.4f}'}  after {score:.4f}")
+    if result.promoted:
+        typer.echo(f"current model is now {result.version}")
+    else:
+        typer.echo(f"kept current model {result.current_version} (new one scored worse; --force to override)")
+
+
+def _fmt(metrics: dict[str, Any] | None, key: str) -> str:
+    return "  n/a " if metrics is None else f"{metrics[key]:.4f}"
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    """KEY=VALUE pairs; values parsed as numbers where they look like numbers."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"expected KEY=VALUE, got {item!r}")
+        try:
+            out[key] = int(value) if value.lstrip("-").isdigit() else float(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path | None, typer.Option(help="Model to evaluate (default: the current model's recipe).")] = None,
+    annotations: Annotated[Path | None, typer.Option(help="Annotations folder.")] = None,
+    out: Annotated[Path, typer.Option(help="Where to write metrics.json, report.html and plots.")] = Path("evaluation"),
+    documents: Annotated[list[Path] | None, typer.Argument(help="Evaluate the model on these documents only.")] = None,
+    backend: Annotated[str | None, typer.Option(help="Cross-validate this backend's recipe instead.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Measure a model: row metrics, record F1, sections, calibration, review threshold."""
+    from extractor.evaluation.run import evaluate as run_evaluation
+
+    cfg = _config(config)
+    metrics = _run(
+        lambda: run_evaluation(
+            annotations or cfg.path("annotations.path"),
+            out,
+            model_path=model,
+            documents=documents or (),
+            backend=backend,
+        )
+    )
+    rows, review = metrics.get("rows", {}), metrics.get("review", {})
+    typer.echo(f"macro-F1 {rows.get('macro_f1', float('nan')):.4f}  ECE {metrics.get('calibration', {}).get('ece', float('nan')):.4f}")
+    if review:
+        typer.echo(
+            f"review threshold {review.get('threshold')}: queue {review.get('queue_share', 0):.1%} of rows, "
+            f"catches {review.get('errors_caught', 0):.1%} of wrong rows"
+        )
+    typer.echo(f"report: {out / 'report.html'}")
+
+
+def _mount_review() -> None:
+    from extractor.review.cli import review_app
+
+    app.add_typer(review_app, name="review")
+
+
+_mount_review()
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="extractor")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,58 @@
+"""Terminal feedback for bulk runs: a progress bar on a TTY and a one-screen summary."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from extractor.bulk import RunSummary
+
+_MAX_ERRORS_SHOWN = 10
+
+
+class DocumentProgress:
+    """Counts finished documents; draws a bar only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self._console = Console(stderr=True)
+        self._progress: Progress | None = None
+        self._task: Any = None
+
+    def __enter__(self) -> DocumentProgress:
+        if sys.stderr.isatty():
+            self._progress = Progress(
+                TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                TextColumn("{task.fields[name]}"), console=self._console, transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("docs", total=None, name="")
+        return self
+
+    def advance_document(self, path: Path, state: dict[str, Any]) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, name=path.name)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        if exc_type is KeyboardInterrupt:
+            self._console.print("interrupted: finished documents are saved; run the same command again to resume")
+
+
+def print_summary(summary: RunSummary) -> None:
+    """Documents done and failed, records, rows queued for review, then the errors."""
+    err = sys.stderr
+    print(f"documents: {summary.documents}  done: {summary.processed + summary.unchanged} "
+          f"(unchanged, skipped: {summary.unchanged})  failed: {summary.failed}", file=err)
+    print(f"records: {summary.records}  rows: {summary.rows}  "
+          f"queued for review: {summary.queued} (confidence < {summary.threshold:.3f})", file=err)
+    print(f"model: {summary.model_version}  output: {summary.out_dir}", file=err)
+    for entry in summary.errors[:_MAX_ERRORS_SHOWN]:
+        print(f"  failed [{entry['code']}] {entry['source']}: {entry['message']}", file=err)
+    if len(summary.errors) > _MAX_ERRORS_SHOWN:
+        print(f"  … {len(summary.errors) - _MAX_ERRORS_SHOWN} more in errors.jsonl", file=err)
