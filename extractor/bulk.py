@@ -85,7 +85,7 @@ def _hidden(path: Path, root: Path) -> bool:
 
 def _error_entry(path: Path, exc: BaseException) -> dict[str, Any]:
     code = getattr(exc, "code", "E999")
-    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    message = str(exc) if isinstance(exc, ExtractorError) else f"[{code}] {path}: {type(exc).__name__}: {exc}"
     return {"source": str(path), "doc_id": path.stem, "code": code, "error": type(exc).__name__, "message": message}
 
 

@@ -53,6 +53,6 @@ def print_summary(summary: RunSummary) -> None:
           f"queued for review: {summary.queued} (confidence < {summary.threshold:.3f})", file=err)
     print(f"model: {summary.model_version}  output: {summary.out_dir}", file=err)
     for entry in summary.errors[:_MAX_ERRORS_SHOWN]:
-        print(f"  failed [{entry['code']}] {entry['source']}: {entry['message']}", file=err)
+        print(f"  failed {entry['message']}", file=err)
     if len(summary.errors) > _MAX_ERRORS_SHOWN:
         print(f"  … {len(summary.errors) - _MAX_ERRORS_SHOWN} more in errors.jsonl", file=err)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install Label Studio (pinned in review/requirements-labelstudio.txt) into its
-# own virtual env at review/.ls-venv. Idempotent: quick when already installed.
-# Usage: scripts/install_label_studio.sh [PYTHON]
+# own virtual env, review/.ls-venv (it pins its own label-studio-sdk, so it
+# must not share the main environment). Idempotent: a no-op when the venv
+# already holds the pinned version. Takes a few minutes the first time.
+# Usage: scripts/install_label_studio.sh [PYTHON]   (env LABEL_STUDIO_VENV overrides the venv)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${LABEL_STUDIO_VENV:-$ROOT/review/.ls-venv}"
@@ -14,11 +16,11 @@ if [[ -x "$VENV/bin/label-studio" && -f "$STAMP" ]] && cmp -s "$REQ" "$STAMP"; t
   exit 0
 fi
 
+rm -f "$STAMP"
 if [[ ! -x "$VENV/bin/python" ]]; then
   "$PY" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQ"
+"$VENV/bin/python" -m pip install --quiet --no-input --disable-pip-version-check -r "$REQ"
+# Only a version check: running `label-studio` here would create a database in ~/.local.
+"$VENV/bin/python" -c "import importlib.metadata as m; print('label-studio', m.version('label-studio'), 'installed in $VENV')"
 cp "$REQ" "$STAMP"
-"$VENV/bin/label-studio" --version 2>/dev/null | head -n 3 || true
-echo "label-studio installed in $VENV"

@@ -64,7 +64,9 @@ class ReviewClient:
                 "configs/review.toml, or start the local server with `extractor review serve`."
             )
         self.url = url.rstrip("/")
-        self.ls: LabelStudio = LabelStudio(base_url=self.url, api_key=api_key, timeout=timeout)
+        self.ls: LabelStudio = LabelStudio(
+            base_url=self.url, api_key=api_key, timeout=timeout
+        )
         with server_errors(self.url, "checking the API key"):
             self.user = self.ls.users.whoami()
 
@@ -114,25 +116,33 @@ class ReviewClient:
                     keys.add(str(key))
         return keys
 
-    def import_tasks(self, project_id: int, tasks: Sequence[dict[str, Any]]) -> list[int]:
+    def import_tasks(
+        self, project_id: int, tasks: Sequence[dict[str, Any]]
+    ) -> list[int]:
         """Import tasks (with predictions) in order; return the new task ids."""
         ids: list[int] = []
         for start in range(0, len(tasks), IMPORT_CHUNK):
             chunk = list(tasks[start : start + IMPORT_CHUNK])
             with server_errors(self.url, f"importing tasks into project {project_id}"):
-                response = self.ls.projects.import_tasks(project_id, request=chunk, return_task_ids=True)
+                response = self.ls.projects.import_tasks(
+                    project_id, request=chunk, return_task_ids=True
+                )
             ids.extend(response.task_ids or [])
         return ids
 
     def set_model_version(self, project_id: int, model_version: str) -> None:
         """Show predictions of ``model_version`` as pre-selected labels."""
-        with server_errors(self.url, f"setting the model version of project {project_id}"):
+        with server_errors(
+            self.url, f"setting the model version of project {project_id}"
+        ):
             self.ls.projects.update(project_id, model_version=model_version)
 
     def export_annotated(self, project_id: int) -> list[dict[str, Any]]:
         """JSON export of the project's annotated tasks."""
         with server_errors(self.url, f"exporting project {project_id}"):
-            raw = b"".join(self.ls.projects.exports.download_sync(project_id, export_type="JSON"))
+            raw = b"".join(
+                self.ls.projects.exports.download_sync(project_id, export_type="JSON")
+            )
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
@@ -141,13 +151,18 @@ class ReviewClient:
                 "is LABEL_STUDIO_URL pointing at Label Studio?"
             ) from exc
         if not isinstance(data, list):
-            raise ReviewServerError(f"export of project {project_id} from {self.url} is not a task list")
+            raise ReviewServerError(
+                f"export of project {project_id} from {self.url} is not a task list"
+            )
         return data
 
     def user_emails(self) -> dict[int, str]:
         """User id -> e-mail (empty when this account may not list users)."""
         try:
             with server_errors(self.url, "listing users"):
-                return {int(u.id): str(u.email or u.username or u.id) for u in self.ls.users.list()}
+                return {
+                    int(u.id): str(u.email or u.username or u.id)
+                    for u in self.ls.users.list()
+                }
         except ReviewServerError:
             return {}

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from extractor.errors import AnnotationsError, ReviewServerError
 
+__all__ = [
+    "AnnotationsError",
+    "ReviewAuthError",
+    "ReviewExportError",
+    "ReviewProjectError",
+    "ReviewQueueError",
+    "ReviewServerError",
+    "ReviewUnreachableError",
+]
+
 
 class ReviewUnreachableError(ReviewServerError):
     """No Label Studio answers at the configured URL."""

@@ -37,12 +37,19 @@ def _reviewer(completed_by: Any, emails: dict[int, str]) -> str:
     return str(completed_by or "")
 
 
-def annotation_to_review(task: dict[str, Any], annotation: dict[str, Any], reviewer: str) -> dict[str, Any]:
+def annotation_to_review(
+    task: dict[str, Any], annotation: dict[str, Any], reviewer: str
+) -> dict[str, Any]:
     """One review line from an exported task and one of its annotations."""
     data = task.get("data") or {}
     if not data.get("key"):
-        raise ValueError("task data has no 'key' (not pushed by `extractor review push`)")
+        raise ValueError(
+            "task data has no 'key' (not pushed by `extractor review push`)"
+        )
     label = choice_of(annotation.get("result"))
+    time = annotation.get("updated_at") or annotation.get("created_at")
+    if not (annotation.get("id") and time):
+        raise ValueError("the annotation has no id or time")
     return {
         "key": data["key"],
         "doc_id": data.get("doc_id"),
@@ -58,7 +65,7 @@ def annotation_to_review(task: dict[str, Any], annotation: dict[str, Any], revie
         "task_id": task.get("id"),
         "annotation_id": annotation.get("id"),
         "reviewer": reviewer,
-        "time": annotation.get("updated_at") or annotation.get("created_at"),
+        "time": time,
         "source": "review",
     }
 
@@ -72,17 +79,35 @@ def collect_reviews(
     """
     reviews, cancelled, problems = [], 0, []
     for task in export:
+        if not isinstance(task, dict):
+            problems.append(f"export entry {str(task)[:80]!r} is not a task")
+            continue
         for annotation in task.get("annotations") or []:
+            if not isinstance(annotation, dict):
+                problems.append(f"task {task.get('id')}: annotation is not an object")
+                continue
             if annotation.get("was_cancelled"):
                 cancelled += 1
                 continue
             try:
-                reviews.append(annotation_to_review(task, annotation, _reviewer(annotation.get("completed_by"), emails)))
+                reviews.append(
+                    annotation_to_review(
+                        task,
+                        annotation,
+                        _reviewer(annotation.get("completed_by"), emails),
+                    )
+                )
             except ValueError as exc:
-                problems.append(f"task {task.get('id')} annotation {annotation.get('id')}: {exc}")
+                problems.append(
+                    f"task {task.get('id')} annotation {annotation.get('id')}: {exc}"
+                )
     if problems:
         shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
-        more = f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)" if len(problems) > MAX_PROBLEMS_SHOWN else ""
+        more = (
+            f" (and {len(problems) - MAX_PROBLEMS_SHOWN} more)"
+            if len(problems) > MAX_PROBLEMS_SHOWN
+            else ""
+        )
         raise ReviewExportError(
             f"project {project!r} on {url} has {len(problems)} unusable annotation(s): {shown}{more}. "
             "Open those tasks in Label Studio, pick exactly one of the four labels and submit, "
@@ -111,7 +136,9 @@ def pull_annotations(
     client = ReviewClient(settings.url, settings.api_key)
     project_id = client.require_project(title)
     export = client.export_annotated(project_id)
-    reviews, cancelled = collect_reviews(export, title, client.url, client.user_emails())
+    reviews, cancelled = collect_reviews(
+        export, title, client.url, client.user_emails()
+    )
     new = [r for r in reviews if (r["annotation_id"], r["time"]) not in have]
     append_jsonl_atomic(path, new)
     confirmed = sum(1 for r in new if r["label"] == r["predicted_label"])

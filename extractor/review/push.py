@@ -8,8 +8,19 @@ from pathlib import Path
 
 from extractor.review.client import ReviewClient
 from extractor.review.reviews import load_reviews
-from extractor.review.settings import LABEL_CONFIG_PATH, ReviewSettings, default_threshold, load_settings
-from extractor.review.tasks import QUEUE_FILE, ROWS_FILE, build_task, read_queue, select_for_review
+from extractor.review.settings import (
+    LABEL_CONFIG_PATH,
+    ReviewSettings,
+    default_threshold,
+    load_settings,
+)
+from extractor.review.tasks import (
+    QUEUE_FILE,
+    ROWS_FILE,
+    build_task,
+    read_queue,
+    select_for_review,
+)
 
 
 @dataclass
@@ -29,7 +40,12 @@ class PushResult:
 
     @property
     def skipped(self) -> int:
-        return self.skipped_existing + self.skipped_reviewed + self.skipped_confident + self.skipped_duplicate
+        return (
+            self.skipped_existing
+            + self.skipped_reviewed
+            + self.skipped_confident
+            + self.skipped_duplicate
+        )
 
 
 def push_queue(
@@ -53,7 +69,9 @@ def push_queue(
     selected, counts = select_for_review(rows, limit, reviewed)
 
     client = ReviewClient(settings.url, settings.api_key)
-    project_id, created = client.ensure_project(title, LABEL_CONFIG_PATH.read_text(encoding="utf-8"))
+    project_id, created = client.ensure_project(
+        title, LABEL_CONFIG_PATH.read_text(encoding="utf-8")
+    )
     existing = client.task_keys(project_id)
     new = [row for row in selected if row["key"] not in existing]
     task_ids = client.import_tasks(project_id, [build_task(row) for row in new])

@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,9 @@ def reviews_path(annotations_dir: str | Path) -> Path:
 def parse_time(value: Any) -> datetime:
     """Parse an ISO time (``Z`` allowed); naive times are taken as UTC."""
     if not isinstance(value, str):
-        raise ValueError(f"time must be an ISO string, got {value!r}")
+        raise TypeError(f"time must be an ISO string, got {value!r}")
     parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _check_review(obj: Any) -> str | None:
@@ -56,7 +56,7 @@ def _check_review(obj: Any) -> str | None:
         return f"label {obj.get('label')!r} is not one of {', '.join(LABELS)}"
     try:
         parse_time(obj.get("time"))
-    except ValueError as exc:
+    except (TypeError, ValueError) as exc:
         return f"bad 'time': {exc}"
     return None
 
@@ -72,7 +72,9 @@ def iter_reviews(path: str | Path) -> Iterator[dict[str, Any]]:
                 try:
                     obj = json.loads(raw)
                 except json.JSONDecodeError as exc:
-                    raise AnnotationsError(f"line {number}: not valid JSON ({exc.msg})", path) from exc
+                    raise AnnotationsError(
+                        f"line {number}: not valid JSON ({exc.msg})", path
+                    ) from exc
                 problem = _check_review(obj)
                 if problem:
                     raise AnnotationsError(f"line {number}: {problem}", path)

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from extractor.review.errors import ReviewServerError, ReviewUnreachableError
 from extractor.review.settings import (
@@ -101,7 +102,9 @@ class Credentials:
     api_key: str
 
 
-def load_or_create_credentials(data_dir: Path, username: str = DEFAULT_USERNAME) -> Credentials:
+def load_or_create_credentials(
+    data_dir: Path, username: str = DEFAULT_USERNAME
+) -> Credentials:
     """Reuse ``data_dir/credentials.json`` or create one (random password/token).
 
     Label Studio applies the token only when it first creates the user, so a
@@ -113,7 +116,10 @@ def load_or_create_credentials(data_dir: Path, username: str = DEFAULT_USERNAME)
             saved = json.loads(path.read_text(encoding="utf-8"))
             return Credentials(saved["username"], saved["password"], saved["api_key"])
         except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ReviewServerError(f"unreadable credentials ({exc}); delete {data_dir} to start afresh", path) from exc
+            raise ReviewServerError(
+                f"unreadable credentials ({exc}); delete {data_dir} to start afresh",
+                path,
+            ) from exc
     if (data_dir / "label_studio.sqlite3").exists():
         raise ReviewServerError(
             f"{data_dir} holds a Label Studio database but no {CREDENTIALS_FILE}; "
@@ -123,7 +129,14 @@ def load_or_create_credentials(data_dir: Path, username: str = DEFAULT_USERNAME)
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"username": creds.username, "password": creds.password, "api_key": creds.api_key}, fh)
+        json.dump(
+            {
+                "username": creds.username,
+                "password": creds.password,
+                "api_key": creds.api_key,
+            },
+            fh,
+        )
     return creds
 
 
@@ -160,11 +173,14 @@ class ServerHandle:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=timeout)
 
-    def __enter__(self) -> ServerHandle:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -176,12 +192,16 @@ def _log_tail(path: Path, chars: int = 1500) -> str:
         return ""
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 180.0) -> None:
+def wait_healthy(
+    url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 180.0
+) -> None:
     """Poll ``url/health`` until it answers; fail early if ``process`` dies."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise ReviewServerError(f"Label Studio exited with code {process.returncode} before {url} was up")
+            raise ReviewServerError(
+                f"Label Studio exited with code {process.returncode} before {url} was up"
+            )
         try:
             with urllib.request.urlopen(f"{url}/health", timeout=2) as resp:
                 if resp.status == 200:
@@ -189,7 +209,9 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes] | None = None, timeo
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.5)
-    raise ReviewUnreachableError(f"Label Studio at {url} did not become healthy within {timeout:.0f}s")
+    raise ReviewUnreachableError(
+        f"Label Studio at {url} did not become healthy within {timeout:.0f}s"
+    )
 
 
 def start_server(
@@ -208,10 +230,14 @@ def start_server(
     """
     exe = ensure_label_studio(venv) if install else label_studio_executable(venv)
     if not exe.exists():
-        raise ReviewServerError(f"label-studio is not installed in {venv}; run {INSTALL_SCRIPT}")
+        raise ReviewServerError(
+            f"label-studio is not installed in {venv}; run {INSTALL_SCRIPT}"
+        )
     port = port or free_port(host)
     if port_in_use(host, port):
-        raise ReviewServerError(f"port {port} on {host} is in use; pass another port (or 0 for a free one)")
+        raise ReviewServerError(
+            f"port {port} on {host} is in use; pass another port (or 0 for a free one)"
+        )
     data_dir = Path(data_dir).resolve()
     creds = load_or_create_credentials(data_dir, username)
     url = f"http://{host}:{port}"
@@ -223,7 +249,12 @@ def start_server(
         "LABEL_STUDIO_PASSWORD": creds.password,
         "LABEL_STUDIO_USER_TOKEN": creds.api_key,
     }
-    for var in ("LABEL_STUDIO_URL", "LABEL_STUDIO_API_KEY", "VIRTUAL_ENV", "PYTHONPATH"):
+    for var in (
+        "LABEL_STUDIO_URL",
+        "LABEL_STUDIO_API_KEY",
+        "VIRTUAL_ENV",
+        "PYTHONPATH",
+    ):
         env.pop(var, None)
     log_path = data_dir / "server.log"
     with log_path.open("ab") as log:
@@ -233,11 +264,18 @@ def start_server(
             cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip
-    handle = ServerHandle(url, creds.username, creds.password, creds.api_key, data_dir, log_path, process)
+    handle = ServerHandle(
+        url, creds.username, creds.password, creds.api_key, data_dir, log_path, process
+    )
     try:
         wait_healthy(url, process, timeout)
     except ReviewServerError as exc:
         handle.stop()
-        raise ReviewServerError(f"{exc.message}; log {log_path}:\n{_log_tail(log_path)}") from exc
+        raise ReviewServerError(
+            f"{exc.message}; log {log_path}:\n{_log_tail(log_path)}"
+        ) from exc
+    except BaseException:  # Ctrl-C while waiting: do not leave the server behind
+        handle.stop()
+        raise
     _save_url(data_dir, url)
     return handle

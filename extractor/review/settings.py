@@ -73,10 +73,8 @@ def read_credentials(data_dir: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _resolve_path(value: str | None, default: Path, base: Path) -> Path:
-    if not value:
-        return default
-    path = Path(value).expanduser()
+def _resolve_path(value: str | None, default: str, base: Path) -> Path:
+    path = Path(value or default).expanduser()
     return path if path.is_absolute() else (base / path).resolve()
 
 
@@ -84,7 +82,9 @@ def _as_threshold(value: Any, where: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"threshold must be a number in (0, 1], got {value!r}", where) from exc
+        raise ConfigError(
+            f"threshold must be a number in (0, 1], got {value!r}", where
+        ) from exc
     if not 0.0 < number <= 1.0:
         raise ConfigError(f"threshold must be in (0, 1], got {number}", where)
     return number
@@ -99,7 +99,7 @@ def load_settings(
     conf = _read_toml(path)
     server = conf.get("server", {}) if isinstance(conf.get("server"), dict) else {}
     base = path.resolve().parent.parent
-    data_dir = _resolve_path(server.get("data_dir"), LS_DATA_DIR, base)
+    data_dir = _resolve_path(server.get("data_dir"), "review/.label-studio", base)
     creds = read_credentials(data_dir)
     host = str(server.get("host") or "127.0.0.1")
     port = int(server.get("port", DEFAULT_PORT))
@@ -113,7 +113,7 @@ def load_settings(
         api_key=str(api_key) if api_key else None,
         project=str(conf.get("project") or DEFAULT_PROJECT),
         threshold=_as_threshold(conf.get("threshold", DEFAULT_THRESHOLD), str(path)),
-        annotations_dir=_resolve_path(conf.get("annotations_dir"), REPO_ROOT / "annotations", base),
+        annotations_dir=_resolve_path(conf.get("annotations_dir"), "annotations", base),
         host=host,
         port=port,
         data_dir=data_dir,

@@ -34,7 +34,9 @@ def _row_problem(row: Any) -> str | None:
     missing = [k for k in ROW_KEYS if k not in row]
     if missing:
         return f"missing {', '.join(missing)}"
-    if not isinstance(row["confidence"], (int, float)) or isinstance(row["confidence"], bool):
+    if not isinstance(row["confidence"], (int, float)) or isinstance(
+        row["confidence"], bool
+    ):
         return f"confidence must be a number, got {row['confidence']!r}"
     if row["label"] not in LABELS:
         return f"label {row['label']!r} is not one of {', '.join(LABELS)}"
@@ -49,7 +51,9 @@ def read_queue(path: str | Path) -> list[dict[str, Any]]:
     """Read queue rows; a malformed line raises ReviewQueueError with its number."""
     path = Path(path)
     if not path.exists():
-        raise ReviewQueueError("not found: run extraction first (it writes the review queue)", path)
+        raise ReviewQueueError(
+            "not found: run extraction first (it writes the review queue)", path
+        )
     rows = []
     with path.open(encoding="utf-8") as fh:
         for number, raw in enumerate(fh, start=1):
@@ -58,7 +62,9 @@ def read_queue(path: str | Path) -> list[dict[str, Any]]:
             try:
                 row = json.loads(raw)
             except json.JSONDecodeError as exc:
-                raise ReviewQueueError(f"line {number}: not valid JSON ({exc.msg})", path) from exc
+                raise ReviewQueueError(
+                    f"line {number}: not valid JSON ({exc.msg})", path
+                ) from exc
             problem = _row_problem(row)
             if problem:
                 raise ReviewQueueError(f"line {number}: {problem}", path)
@@ -68,7 +74,9 @@ def read_queue(path: str | Path) -> list[dict[str, Any]]:
 
 
 def select_for_review(
-    rows: Iterable[dict[str, Any]], threshold: float, reviewed: set[str] | frozenset[str] = frozenset()
+    rows: Iterable[dict[str, Any]],
+    threshold: float,
+    reviewed: set[str] | frozenset[str] = frozenset(),
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Rows below ``threshold`` not yet reviewed, most uncertain first, one per key."""
     counts = {"confident": 0, "reviewed": 0, "duplicate": 0}
@@ -82,7 +90,10 @@ def select_for_review(
             counts["duplicate"] += 1
         else:
             chosen[row["key"]] = row
-    ordered = sorted(chosen.values(), key=lambda r: (r["confidence"], r["doc_id"], r["line"], r["col"]))
+    ordered = sorted(
+        chosen.values(),
+        key=lambda r: (r["confidence"], r["doc_id"], r["line"], r["col"]),
+    )
     return ordered, counts
 
 
@@ -99,7 +110,7 @@ def _cells(texts: list[Any], width: int, unit_col: int | None = None) -> str:
 def _headers(context: dict[str, Any], width: int) -> list[str]:
     headers = context.get("table_headers") or {}
     if isinstance(headers, dict):
-        return [str(headers.get(str(i), headers.get(i, ""))) for i in range(width)]  # type: ignore[call-overload]
+        return [str(headers.get(str(i), headers.get(i, ""))) for i in range(width)]
     if isinstance(headers, list):
         return [str(h) for h in headers]
     return []
@@ -110,17 +121,27 @@ def row_html(context: dict[str, Any], col: int) -> str:
     current = list(context.get("row_texts") or [])
     prev = list(context.get("prev_row_texts") or [])
     nxt = list(context.get("next_row_texts") or [])
-    width = max(len(current), len(prev), len(nxt), col + 1, int(context.get("n_cols") or 0))
+    width = max(
+        len(current), len(prev), len(nxt), col + 1, int(context.get("n_cols") or 0)
+    )
     headers = _headers(context, width)
     rows = []
     if any(headers):
         th = "".join(
-            f'<th style="{_CELL}background:#f0f0f0;">{html.escape(h)}</th>' for h in headers[:width]
+            f'<th style="{_CELL}background:#f0f0f0;">{html.escape(h)}</th>'
+            for h in headers[:width]
         )
         rows.append(f'<tr><td style="{_LABEL}">表头</td>{th}</tr>')
-    rows.append(f'<tr><td style="{_LABEL}">上一行</td>{_cells(prev, width) if prev else ""}</tr>')
-    rows.append(f'<tr><td style="{_LABEL}">本行 ▶</td>{_cells(current, width, col)}</tr>')
-    rows.append(f'<tr><td style="{_LABEL}">下一行</td>{_cells(nxt, width) if nxt else ""}</tr>')
+    none = f'<td colspan="{width}" style="{_LABEL}">（无）</td>'
+    rows.append(
+        f'<tr><td style="{_LABEL}">上一行</td>{_cells(prev, width) if prev else none}</tr>'
+    )
+    rows.append(
+        f'<tr><td style="{_LABEL}">本行 ▶</td>{_cells(current, width, col)}</tr>'
+    )
+    rows.append(
+        f'<tr><td style="{_LABEL}">下一行</td>{_cells(nxt, width) if nxt else none}</tr>'
+    )
     return (
         '<table class="review-row" style="border-collapse:collapse;font-size:14px;">'
         + "".join(rows)
@@ -130,7 +151,14 @@ def row_html(context: dict[str, Any], col: int) -> str:
 
 def prediction_result(label: str) -> list[dict[str, Any]]:
     """A Label Studio result selecting ``label``."""
-    return [{"from_name": FROM_NAME, "to_name": TO_NAME, "type": "choices", "value": {"choices": [label]}}]
+    return [
+        {
+            "from_name": FROM_NAME,
+            "to_name": TO_NAME,
+            "type": "choices",
+            "value": {"choices": [label]},
+        }
+    ]
 
 
 def build_task(row: dict[str, Any]) -> dict[str, Any]:
@@ -176,10 +204,14 @@ def choice_of(result: Any) -> str:
     choices = [
         item.get("value", {}).get("choices")
         for item in result
-        if isinstance(item, dict) and item.get("from_name") == FROM_NAME and item.get("type") == "choices"
+        if isinstance(item, dict)
+        and item.get("from_name") == FROM_NAME
+        and item.get("type") == "choices"
     ]
     if len(choices) != 1 or not isinstance(choices[0], list) or len(choices[0]) != 1:
-        raise ValueError(f"expected exactly one '{FROM_NAME}' choice, got {json.dumps(result, ensure_ascii=False)[:200]}")
+        raise ValueError(
+            f"expected exactly one '{FROM_NAME}' choice, got {json.dumps(result, ensure_ascii=False)[:200]}"
+        )
     label = choices[0][0]
     if label not in LABELS:
         raise ValueError(f"choice {label!r} is not one of {', '.join(LABELS)}")

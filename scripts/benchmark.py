@@ -1,0 +1,91 @@
+"""End-to-end extraction throughput, peak memory, and jieba tokenisation alone.
+
+Builds a corpus by copying the bundled samples (``--copies`` times), then
+times a fresh bulk run with one worker and with all cores, and tokenises the
+same text with jieba (user dictionary loaded) to give the ratio between the
+two. Prints numbers; it is not a test.
+
+    python scripts/benchmark.py [--copies 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from extractor.bulk import run_extraction
+from extractor.features import jieba_words
+from extractor.models.base import resolve_model_dir
+from extractor.reader import read_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_corpus(folder: Path, copies: int) -> tuple[list[Path], int]:
+    """Copies of every sample under distinct names; returns files and total bytes."""
+    files = []
+    for k in range(copies):
+        for sample in sorted((ROOT / "samples").glob("*.txt")):
+            target = folder / f"{k:03d}_{sample.name}"
+            shutil.copy(sample, target)
+            files.append(target)
+    return files, sum(f.stat().st_size for f in files)
+
+
+def time_extraction(files: list[Path], workers: int, model: Path) -> float:
+    out = Path(tempfile.mkdtemp(prefix="bench-out-"))
+    try:
+        start = time.perf_counter()
+        summary = run_extraction(files, out, model, threshold=0.9, workers=workers)
+        elapsed = time.perf_counter() - start
+        assert summary.failed == 0, summary.errors
+        return elapsed
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def time_jieba(files: list[Path]) -> float:
+    """Seconds for jieba to tokenise every line of the same documents."""
+    lines = [line for f in files for line in read_document(f).lines]
+    jieba_words("预热")  # load the dictionary outside the timing
+    start = time.perf_counter()
+    for line in lines:
+        jieba_words(line)
+    return time.perf_counter() - start
+
+
+def peak_mib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=10, help="copies of the 4 samples (default 10)")
+    args = parser.parse_args(argv)
+    model = resolve_model_dir(ROOT / "models")
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="bench-in-") as tmp:
+        files, size = build_corpus(Path(tmp), args.copies)
+        mb = size / 1e6
+        one = time_extraction(files, 1, model)
+        rss_one = peak_mib(resource.RUSAGE_SELF)
+        many = time_extraction(files, cores, model)
+        rss_workers = peak_mib(resource.RUSAGE_CHILDREN)
+        jieba_s = time_jieba(files)
+    print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}")
+    print(f"end-to-end, 1 worker:    {mb / one:6.3f} MB/s  {len(files) / one:6.2f} docs/s  ({one:.1f} s)")
+    print(f"end-to-end, {cores} workers:   {mb / many:6.3f} MB/s  {len(files) / many:6.2f} docs/s  ({many:.1f} s)")
+    print(f"jieba tokenisation alone: {mb / jieba_s:6.3f} MB/s  ({jieba_s:.1f} s)")
+    print(f"end-to-end (1 worker) / jieba alone: {(mb / one) / (mb / jieba_s):.3f}")
+    print(f"peak memory: main process {rss_one:.0f} MiB, largest worker {rss_workers:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
