@@ -22,7 +22,7 @@ from extractor.datamodel import RowUnit
 from extractor.errors import DocumentLoadError, ExtractorError
 from extractor.models import load_classifier
 from extractor.models.base import RowClassifier, write_text_atomic
-from extractor.output import write_jsonl, write_records_csv
+from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.reader import read_document
 
@@ -146,21 +146,25 @@ def _process(path: str, state_path: str) -> tuple[str, dict[str, Any]]:
 
 
 def process_to_state(path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews) -> dict[str, Any]:
-    """Extract one document and write its state file; errors become an error state."""
+    """Extract one document into its state file; return a small status, never raise.
+
+    The status is ``{"error": …}`` or ``{"unchanged": bool}``; the result itself
+    stays on disk so a run over thousands of documents keeps little in memory.
+    """
     try:
         doc = read_document(path)
         print_ = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
         cached = _read_state(state_path)
         if cached and cached.get("fingerprint") == print_ and "result" in cached:
-            return {**cached, "unchanged": True}
+            return {"unchanged": True}
         result = process_loaded(doc, classifier, threshold, reviews)
         state = {"source": str(path), "fingerprint": print_, "result": result_payload(result)}
     except ExtractorError as exc:
-        return {"source": str(path), "error": _error_entry(path, exc)}
+        return {"error": _error_entry(path, exc)}
     except Exception as exc:  # a bug on one document must not stop the run
-        return {"source": str(path), "error": _error_entry(path, exc)}
+        return {"error": _error_entry(path, exc)}
     write_text_atomic(state_path, json.dumps(state, ensure_ascii=False))
-    return state
+    return {"unchanged": False}
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
@@ -208,26 +212,42 @@ def run_extraction(
     jobs = [Job(p, state_file(out, p)) for p in files]
     workers = workers if workers > 0 else (os.cpu_count() or 1)
     summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=classifier.card.version)
-    states: dict[Path, dict[str, Any]] = {}
-    for job, state in _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers):
-        states[job.path] = state
-        on_document(job.path, state)
-    summary.errors = errors + [states[p]["error"] for p in files if "error" in states[p]]
-    _write_outputs(out, [states[p] for p in files], summary)
+    statuses: dict[Path, dict[str, Any]] = {}
+    for job, status in _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers):
+        statuses[job.path] = status
+        on_document(job.path, status)
+    summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
+    summary.failed = len(summary.errors)
+    summary.unchanged = sum(bool(s.get("unchanged")) for s in statuses.values())
+    summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
+    _write_outputs(out, [j.state_file for j in jobs if "error" not in statuses[j.path]], summary)
     return summary
 
 
-def _write_outputs(out: Path, states: Sequence[dict[str, Any]], summary: RunSummary) -> None:
-    done = [s["result"] for s in states if "result" in s]
-    summary.unchanged = sum(bool(s.get("unchanged")) for s in states)
-    summary.processed = len(done) - summary.unchanged
-    summary.failed = len(summary.errors)
-    records = [r for d in done for r in d["records"]]
-    rows = [row for d in done for row in d["rows"]]
-    queue = sorted((row for row in rows if row["confidence"] < summary.threshold and row["label_source"] == "model"), key=lambda r: r["confidence"])
-    summary.records = write_jsonl(out / "records.jsonl", records)
-    write_records_csv(out / "records.csv", records)
-    write_jsonl(out / "sections.jsonl", [s for d in done for s in d["sections"]])
-    summary.rows = write_jsonl(out / "rows.jsonl", rows)
-    summary.queued = write_jsonl(out / "review_queue.jsonl", queue)
-    write_jsonl(out / "errors.jsonl", summary.errors)
+def _write_outputs(out: Path, state_files: Sequence[Path], summary: RunSummary) -> None:
+    """Stream every document's state into the output files, one document at a time."""
+    queue: list[dict[str, Any]] = []
+    with (
+        JsonlWriter(out / "records.jsonl") as records,
+        RecordsCsvWriter(out / "records.csv") as csv_records,
+        JsonlWriter(out / "sections.jsonl") as sections,
+        JsonlWriter(out / "rows.jsonl") as rows,
+    ):
+        for path in state_files:
+            result = json.loads(path.read_text(encoding="utf-8"))["result"]
+            for record in result["records"]:
+                records.write(record)
+                csv_records.write(record)
+            for section in result["sections"]:
+                sections.write(section)
+            for row in result["rows"]:
+                rows.write(row)
+                if row["confidence"] < summary.threshold and row["label_source"] == "model":
+                    queue.append(row)
+    with JsonlWriter(out / "review_queue.jsonl") as queued:
+        for row in sorted(queue, key=lambda r: r["confidence"]):
+            queued.write(row)
+    with JsonlWriter(out / "errors.jsonl") as errors:
+        for entry in summary.errors:
+            errors.write(entry)
+    summary.records, summary.rows, summary.queued = records.count, rows.count, queued.count

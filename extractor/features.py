@@ -92,7 +92,13 @@ def _jieba() -> Any:
 
 def jieba_words(text: str) -> list[str]:
     """jieba tokens (budget-term user dictionary loaded), digits collapsed to 0."""
-    return [re.sub(r"\d", "0", w) for w in _jieba().lcut(text) if w.strip()]
+    return list(_cached_words(text))
+
+
+@lru_cache(maxsize=65536)
+def _cached_words(text: str) -> tuple[str, ...]:
+    # Table cells repeat a lot ("≥80%", "90%及以上"): tokenise each text once.
+    return tuple(re.sub(r"\d", "0", w) for w in _jieba().lcut(text) if w.strip())
 
 
 def _shape(text: str) -> list[float]:

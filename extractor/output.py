@@ -1,50 +1,82 @@
-"""Writers for the run's output files: always to a temporary file, then renamed."""
+"""Streaming writers for the run's output files: each goes to a temporary file
+that is renamed into place only when complete, so no reader ever sees half a file."""
 
 from __future__ import annotations
 
 import csv
-import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import os
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from extractor.models.base import write_text_atomic
+from types import TracebackType
+from typing import IO, Any
 
 RECORD_COLUMNS = (
     "doc_id", "source", "table", "line", "parent_activity", "activity", "activity_budget",
     "indicator", "indicator_category", "confidence", "needs_review",
 )
+# Grades that get a column of their own in records.csv; any other grade goes to threshold_other.
+CSV_GRADES = ("优", "良", "中", "差", "指标值")
 
 
-def write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
-    """One JSON object per line (UTF-8, Chinese kept readable); returns the count."""
-    lines = [json.dumps(row, ensure_ascii=False) + "\n" for row in rows]
-    write_text_atomic(path, "".join(lines))
-    return len(lines)
+class AtomicFile:
+    """A text file written under a temporary name and renamed on success."""
+
+    def __init__(self, path: Path, newline: str | None = None, encoding: str = "utf-8") -> None:
+        self.path = path
+        self._newline = newline
+        self._encoding = encoding
+        self.handle: IO[str]
+
+    def __enter__(self) -> AtomicFile:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        self.handle = os.fdopen(fd, "w", encoding=self._encoding, newline=self._newline)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.handle.close()
+        if exc_type is None:
+            os.replace(self._tmp, self.path)
+        else:
+            Path(self._tmp).unlink(missing_ok=True)
 
 
-def flatten_record(record: Mapping[str, Any], grades: Sequence[str]) -> dict[str, Any]:
-    """A record as one CSV row: categories joined, one column per threshold grade."""
+class JsonlWriter(AtomicFile):
+    """JSON Lines, UTF-8 with Chinese kept readable; counts what it wrote."""
+
+    count = 0
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.count += 1
+
+
+class RecordsCsvWriter(AtomicFile):
+    """records.csv in UTF-8 with BOM, so Excel shows the Chinese text."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, newline="", encoding="utf-8-sig")
+
+    def __enter__(self) -> RecordsCsvWriter:
+        super().__enter__()
+        header = [*RECORD_COLUMNS, *(f"threshold_{g}" for g in CSV_GRADES), "threshold_other", "parsed_thresholds"]
+        self._writer = csv.DictWriter(self.handle, fieldnames=header)
+        self._writer.writeheader()
+        return self
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        self._writer.writerow(flatten_record(record))
+
+
+def flatten_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as one CSV row: categories joined, one column per usual grade."""
     row = {key: record.get(key) for key in RECORD_COLUMNS}
     row["indicator_category"] = " / ".join(record.get("indicator_category") or [])
-    for grade in grades:
-        row[f"threshold_{grade}"] = (record.get("thresholds") or {}).get(grade, "")
+    thresholds = dict(record.get("thresholds") or {})
+    for grade in CSV_GRADES:
+        row[f"threshold_{grade}"] = thresholds.pop(grade, "")
+    row["threshold_other"] = json.dumps(thresholds, ensure_ascii=False) if thresholds else ""
     row["parsed_thresholds"] = json.dumps(record.get("parsed_thresholds") or [], ensure_ascii=False)
     return row
-
-
-def write_records_csv(path: Path, records: Sequence[Mapping[str, Any]]) -> None:
-    """records.csv in UTF-8 with BOM, so Excel shows the Chinese text."""
-    grades: list[str] = []
-    for record in records:
-        for grade in record.get("thresholds") or {}:
-            if grade not in grades:
-                grades.append(grade)
-    header = [*RECORD_COLUMNS, *(f"threshold_{g}" for g in grades), "parsed_thresholds"]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\r\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow(flatten_record(record, grades))
-    write_text_atomic(path, "\ufeff" + buffer.getvalue())
