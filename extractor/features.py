@@ -80,7 +80,7 @@ def role_tokens(record: UnitRecord) -> str:
 
 
 @lru_cache(maxsize=1)
-def _jieba() -> Any:
+def jieba_tokenizer() -> Any:
     import jieba
 
     jieba.setLogLevel(60)
@@ -98,7 +98,7 @@ def jieba_words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def _cached_words(text: str) -> tuple[str, ...]:
     # Table cells repeat a lot ("≥80%", "90%及以上"): tokenise each text once.
-    return tuple(re.sub(r"\d", "0", w) for w in _jieba().lcut(text) if w.strip())
+    return tuple(re.sub(r"\d", "0", w) for w in jieba_tokenizer().lcut(text) if w.strip())
 
 
 def _shape(text: str) -> list[float]:
