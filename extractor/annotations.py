@@ -13,14 +13,14 @@ with the file and line named: we never train on half the data silently.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from extractor.datamodel import LABELS
 from extractor.errors import AnnotationsError
+from extractor.jsonl import iter_jsonl
 
 HAND_DIR = "hand"
 REVIEWS_DIR = "reviews"
@@ -46,21 +46,6 @@ class Annotation:
     def record(self) -> dict[str, Any]:
         """The unit record the classifier consumes."""
         return {"text": self.text, "context": self.context}
-
-
-def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, object) for each non-blank line; bad JSON names file and line."""
-    with path.open(encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise AnnotationsError(f"line {number}: not valid JSON ({exc.msg})", path) from exc
-            if not isinstance(obj, dict):
-                raise AnnotationsError(f"line {number}: expected a JSON object", path)
-            yield number, obj
 
 
 def parse_annotation(obj: dict[str, Any], path: Path, number: int) -> Annotation:

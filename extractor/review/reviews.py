@@ -18,6 +18,7 @@ from typing import Any
 
 from extractor.datamodel import LABELS
 from extractor.errors import AnnotationsError
+from extractor.jsonl import iter_jsonl
 
 REVIEWS_SUBDIR = "reviews"
 REVIEWS_FILE = "reviews.jsonl"
@@ -63,26 +64,11 @@ def _check_review(obj: Any) -> str | None:
 
 def iter_reviews(path: str | Path) -> Iterator[dict[str, Any]]:
     """Yield the reviews of one file; a malformed line raises AnnotationsError."""
-    path = Path(path)
-    try:
-        with path.open(encoding="utf-8") as fh:
-            for number, raw in enumerate(fh, start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    obj = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise AnnotationsError(
-                        f"line {number}: not valid JSON ({exc.msg})", path
-                    ) from exc
-                problem = _check_review(obj)
-                if problem:
-                    raise AnnotationsError(f"line {number}: {problem}", path)
-                yield obj
-    except UnicodeDecodeError as exc:
-        raise AnnotationsError(f"not UTF-8 text ({exc.reason})", path) from exc
-    except OSError as exc:
-        raise AnnotationsError(f"cannot read: {exc.strerror}", path) from exc
+    for number, obj in iter_jsonl(path):
+        problem = _check_review(obj)
+        if problem:
+            raise AnnotationsError(f"line {number}: {problem}", Path(path))
+        yield obj
 
 
 def review_files(annotations_dir: str | Path) -> list[Path]:

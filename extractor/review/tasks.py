@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.datamodel import LABELS, unit_key
+from extractor.jsonl import iter_jsonl
 from extractor.review.errors import ReviewQueueError
 
 FROM_NAME = "label"
@@ -55,21 +56,12 @@ def read_queue(path: str | Path) -> list[dict[str, Any]]:
             "not found: run extraction first (it writes the review queue)", path
         )
     rows = []
-    with path.open(encoding="utf-8") as fh:
-        for number, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise ReviewQueueError(
-                    f"line {number}: not valid JSON ({exc.msg})", path
-                ) from exc
-            problem = _row_problem(row)
-            if problem:
-                raise ReviewQueueError(f"line {number}: {problem}", path)
-            row.setdefault("key", unit_key(row["doc_sha256"], row["line"], row["col"]))
-            rows.append(row)
+    for number, row in iter_jsonl(path, ReviewQueueError):
+        problem = _row_problem(row)
+        if problem:
+            raise ReviewQueueError(f"line {number}: {problem}", path)
+        row.setdefault("key", unit_key(row["doc_sha256"], row["line"], row["col"]))
+        rows.append(row)
     return rows
 
 
