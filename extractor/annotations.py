@@ -13,7 +13,8 @@ with the file and line named: we never train on half the data silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,14 @@ def load_annotations(root: str | Path) -> list[Annotation]:
     if not merged:
         raise AnnotationsError("no annotations found (expected hand/*.jsonl or reviews/*.jsonl)", root)
     return list(merged.values())
+
+
+def data_fingerprint(annotations: Sequence[Annotation]) -> str:
+    """sha256 over the (key, label, text) of every annotation, order-independent."""
+    digest = hashlib.sha256()
+    for key, label, text in sorted((a.key, a.label, a.text) for a in annotations):
+        digest.update(f"{key}\t{label}\t{text}\n".encode())
+    return digest.hexdigest()
 
 
 def training_files(root: str | Path) -> list[Path]:

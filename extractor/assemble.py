@@ -183,8 +183,10 @@ def _grade_keys(units: Sequence[RowUnit], table: Table) -> list[str]:
     for k, unit in enumerate(units):
         header = clean_header(unit.header)
         graded = split_graded_standard(unit.text) if table.layout == "inline" else []
-        if header in GRADES or header in _TARGET_KEYS:
+        if header in GRADES:
             keys.append(header)
+        elif header in _TARGET_KEYS:
+            keys.append(TARGET_VALUE)
         elif len(graded) == 1 and graded[0][0] in GRADES:
             keys.append(graded[0][0])
         elif len(units) == 1:

@@ -21,7 +21,8 @@ from typing import Any
 from extractor.datamodel import RowUnit
 from extractor.errors import DocumentLoadError, ExtractorError
 from extractor.models import load_classifier
-from extractor.models.base import RowClassifier, write_text_atomic
+from extractor.atomic import write_text_atomic
+from extractor.models.base import RowClassifier
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.reader import read_document

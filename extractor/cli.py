@@ -107,17 +107,19 @@ def retrain(
     typer.echo(f"model {result.version} written to {result.directory}")
     typer.echo(f"  macro-F1  before {_fmt(before, 'macro_f1')}  after {after['macro_f1']:.4f}")
     typer.echo(f"  ECE       before {_fmt(before, 'ece')}  after {after['ece']:.4f}")
+    typer.echo(f"  record F1 before {_fmt(before, 'record_f1')}  after {_fmt(after, 'record_f1')}")
     for doc, score in after["per_document_macro_f1"].items():
         old = (before or {}).get("per_document_macro_f1", {}).get(doc)
         typer.echo(f"  {doc}: before {old if old is None else f'{old:.4f}'}  after {score:.4f}")
     if result.promoted:
-        typer.echo(f"current model is now {result.version}")
+        typer.echo(f"current model is now {result.version} (review threshold {result.review_threshold:.4f})")
     else:
         typer.echo(f"kept current model {result.current_version} (new one scored worse; --force to override)")
 
 
 def _fmt(metrics: dict[str, Any] | None, key: str) -> str:
-    return "  n/a " if metrics is None else f"{metrics[key]:.4f}"
+    value = None if metrics is None else metrics.get(key)
+    return "  n/a " if value is None else f"{value:.4f}"
 
 
 def _parse_params(items: list[str]) -> dict[str, Any]:
@@ -136,17 +138,27 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
 
 @app.command()
 def evaluate(
-    model: Annotated[Path | None, typer.Option(help="Model to evaluate (default: the current model's recipe).")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model to evaluate (default: the current model).")] = None,
     annotations: Annotated[Path | None, typer.Option(help="Annotations folder.")] = None,
     out: Annotated[Path, typer.Option(help="Where to write metrics.json, report.html and plots.")] = Path("evaluation"),
-    documents: Annotated[list[Path] | None, typer.Argument(help="Evaluate the model on these documents only.")] = None,
+    documents: Annotated[list[Path] | None, typer.Argument(help="Evaluate the model on these documents only (held out).")] = None,
     backend: Annotated[str | None, typer.Option(help="Cross-validate this backend's recipe instead.")] = None,
+    update_card: Annotated[
+        bool, typer.Option(help="Store the chosen review threshold and metrics in the model card.")
+    ] = True,
     config: ConfigOption = None,
 ) -> None:
-    """Measure a model: row metrics, record F1, sections, calibration, review threshold."""
+    """Measure a model: row metrics, record F1, sections, calibration, review threshold.
+
+    Without DOCUMENTS it runs leave-one-document-out cross-validation of the
+    model's recipe over the annotated documents and stores the review threshold
+    it chooses (smallest queue catching 95% of wrong rows) in the model's card.
+    """
+    from extractor.evaluation.run import LODO, update_model_card
     from extractor.evaluation.run import evaluate as run_evaluation
 
     cfg = _config(config)
+    models_root = cfg.path("model.path")
     metrics = _run(
         lambda: run_evaluation(
             annotations or cfg.path("annotations.path"),
@@ -154,15 +166,21 @@ def evaluate(
             model_path=model,
             documents=documents or (),
             backend=backend,
+            models_root=models_root,
+            progress=lambda msg: typer.echo(msg, err=True),
         )
     )
-    rows, review = metrics.get("rows", {}), metrics.get("review", {})
-    typer.echo(f"macro-F1 {rows.get('macro_f1', float('nan')):.4f}  ECE {metrics.get('calibration', {}).get('ece', float('nan')):.4f}")
-    if review:
-        typer.echo(
-            f"review threshold {review.get('threshold')}: queue {review.get('queue_share', 0):.1%} of rows, "
-            f"catches {review.get('errors_caught', 0):.1%} of wrong rows"
-        )
+    rows, review, records = metrics["rows"], metrics["review"], metrics["records"]
+    typer.echo(f"{metrics['evaluation']}: row macro-F1 {rows['macro_f1']:.4f}  ECE {metrics['calibration']['ece']:.4f}")
+    if records.get("f1") is not None:
+        typer.echo(f"records: precision {records['precision']:.3f}  recall {records['recall']:.3f}  F1 {records['f1']:.3f}")
+    typer.echo(
+        f"review threshold {review['threshold']:.4f}: queues {review['queue_share']:.1%} of rows, "
+        f"catches {review['errors_caught']:.1%} of wrong rows"
+    )
+    if update_card and metrics["evaluation"] == LODO and backend is None:
+        card = _run(lambda: update_model_card(model or models_root, metrics))
+        typer.echo(f"model card of {card.version} updated (review threshold {card.review_threshold:.4f})")
     typer.echo(f"report: {out / 'report.html'}")
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
+
+from extractor.atomic import AtomicFile
 
 RECORD_COLUMNS = (
     "doc_id", "source", "table", "line", "parent_activity", "activity", "activity_budget",
@@ -18,29 +17,6 @@ RECORD_COLUMNS = (
 )
 # Grades that get a column of their own in records.csv; any other grade goes to threshold_other.
 CSV_GRADES = ("优", "良", "中", "差", "指标值")
-
-
-class AtomicFile:
-    """A text file written under a temporary name and renamed on success."""
-
-    def __init__(self, path: Path, newline: str | None = None, encoding: str = "utf-8") -> None:
-        self.path = path
-        self._newline = newline
-        self._encoding = encoding
-        self.handle: IO[str]
-
-    def __enter__(self) -> AtomicFile:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        self.handle = os.fdopen(fd, "w", encoding=self._encoding, newline=self._newline)
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self.handle.close()
-        if exc_type is None:
-            os.replace(self._tmp, self.path)
-        else:
-            Path(self._tmp).unlink(missing_ok=True)
 
 
 class JsonlWriter(AtomicFile):

@@ -16,6 +16,10 @@ from extractor.reader import read_document
 # A reviewer's label for a unit key ("<sha16>:<line>:<col>"); only ``label`` is read.
 Reviews = Mapping[str, Mapping[str, Any]]
 
+# Every training table has a header row, so the model's confidence means little
+# in a table without one: such rows are capped below any review threshold.
+HEADERLESS_CONFIDENCE_CAP = 0.5
+
 
 @dataclass
 class DocumentResult:
@@ -30,13 +34,19 @@ class DocumentResult:
 
 
 def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None = None) -> None:
-    """Label every unit in place; a reviewer's label for the exact unit wins."""
+    """Label every unit in place; a reviewer's label for the exact unit wins.
+
+    Units of tables without a header are sent to review (see HEADERLESS_CONFIDENCE_CAP).
+    """
     if not units:
         return
     proba = classifier.predict_proba([{"text": u.text, "context": u.context} for u in units])
     for unit, row in zip(units, proba, strict=True):
         best = int(row.argmax())
-        unit.label, unit.confidence, unit.label_source = LABELS[best], float(row[best]), "model"
+        confidence = float(row[best])
+        if unit.layout != "inline" and not unit.context.get("table_headers"):
+            confidence = min(confidence, HEADERLESS_CONFIDENCE_CAP)
+        unit.label, unit.confidence, unit.label_source = LABELS[best], confidence, "model"
         review = (reviews or {}).get(unit.key)
         if review and review.get("label") in LABELS:
             unit.label, unit.confidence, unit.label_source = review["label"], 1.0, "review"

@@ -8,8 +8,6 @@ threshold). ``models/CURRENT`` names the version extraction uses.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from extractor.atomic import write_text_atomic
 from extractor.datamodel import LABELS
 from extractor.errors import ModelLoadError
 from extractor.features import UnitRecord
@@ -99,21 +98,6 @@ def render_card_markdown(card: ModelCard) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def reorder_columns(proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:

@@ -15,34 +15,36 @@ pickled. Settings come from ``configs/transformers.toml`` under the card's param
 
 from __future__ import annotations
 
+import json
+import logging
+import math
 import os
+import random
+import shutil
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+
+from extractor.datamodel import LABELS
+from extractor.errors import ConfigError, ModelLoadError
+from extractor.features import UnitRecord
+from extractor.atomic import write_text_atomic
+from extractor.models.base import ModelCard, reorder_columns
+from extractor.models.unit_text import INPUT_FORMAT, MARKERS, unit_pairs
+
+# Before the hub client is imported (it reads these once); every load is also local_files_only.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
 
-import json  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-import random  # noqa: E402
-import shutil  # noqa: E402
-import tomllib  # noqa: E402
-from collections.abc import Iterator, Mapping, Sequence  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import transformers  # noqa: E402
 from torch.nn import functional as F  # noqa: E402
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup  # noqa: E402
-
-from extractor.datamodel import LABELS  # noqa: E402
-from extractor.errors import ConfigError, ModelLoadError  # noqa: E402
-from extractor.features import UnitRecord  # noqa: E402
-from extractor.models.base import ModelCard, reorder_columns, write_text_atomic  # noqa: E402
-from extractor.models.unit_text import INPUT_FORMAT, MARKERS, unit_pairs  # noqa: E402
 
 BACKEND = "transformers"
 HF_DIR = "hf"
@@ -67,8 +69,8 @@ BUILTIN_PARAMS: dict[str, Any] = {
 }
 HOW_TO_GET = (
     "put a local copy of a BERT-style checkpoint there (config.json, weights, vocab): on a machine with "
-    "internet run `hf download bert-base-chinese --local-dir <dir>` and copy the folder over, then point "
-    f"`checkpoint` in configs/transformers.toml (or ${CHECKPOINT_ENV}) at it; nothing is downloaded at run time"
+    "internet run `hf download bert-base-chinese --local-dir <dir>` (older hub: `huggingface-cli download`), copy the folder over and point "
+    f"`checkpoint` in configs/transformers.toml (or ${CHECKPOINT_ENV}) at it; see docs/transformers.md. Nothing is downloaded at run time"
 )
 log = logging.getLogger(__name__)
 Encoding = dict[str, list[list[int]]]
@@ -213,10 +215,7 @@ def _batch(encoding: Encoding, rows: Sequence[int], pad_id: int, device: torch.d
     """Tensors of ``rows`` padded to the longest of them."""
     width = max(len(encoding["input_ids"][k]) for k in rows)
     pads = {"input_ids": pad_id}
-    return {
-        key: torch.tensor([seq[k] + [pads.get(key, 0)] * (width - len(seq[k])) for k in rows], device=device)
-        for key, seq in encoding.items()
-    }
+    return {key: torch.tensor([seq[k] + [pads.get(key, 0)] * (width - len(seq[k])) for k in rows], device=device) for key, seq in encoding.items()}
 
 
 def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
@@ -375,7 +374,9 @@ class TransformersRowClassifier:
     @classmethod
     def load(cls, directory: Path, card: ModelCard) -> TransformersRowClassifier:
         state = read_state(directory)
-        model, tokenizer = load_pretrained(require_checkpoint(directory / HF_DIR), state["labels"])
+        if not (directory / HF_DIR / "config.json").is_file():
+            raise ModelLoadError(f"missing {HF_DIR}/config.json (the fine-tuned model); retrain", directory)
+        model, tokenizer = load_pretrained(directory / HF_DIR, state["labels"])
         return cls(card, model, tokenizer, state)
 
 

@@ -25,7 +25,7 @@ CONTEXT_CHARS = 20
 ROLES = ("activity", "indicator", "description", "goal", "category", "grade", "target", "basis", "budget", "label", "unknown", "none")
 LAYOUTS = ("tab_lines", "tab_rows", "inline", "other")
 ENUMERATION_KINDS = (*ENUMERATIONS, "none")
-FIELDS = ("HEADER", "LEFT", "RIGHT", "ABOVE", "CAPTION")
+FIELDS = ("HEADER", "LEFT", "RIGHT", "ABOVE", "CAPTION")  # context keys, upper-cased
 FLAGS = ("HEADROW", "FIRSTCOL", "LASTCOL")
 
 
@@ -65,8 +65,7 @@ def context_text(record: UnitRecord) -> str:
         _choice("ENUM", enumeration_kind(str(record["text"])) or "none", ENUMERATION_KINDS, "none"),
         *_flags(ctx),
     ]
-    values = {"HEADER": ctx.get("header"), "LEFT": ctx.get("left"), "RIGHT": ctx.get("right"), "ABOVE": ctx.get("above"), "CAPTION": ctx.get("caption")}
-    fields = [f"[{name}] {clip(values[name])}" for name in FIELDS]
+    fields = [f"[{name}] {clip(ctx.get(name.lower()))}" for name in FIELDS]
     return " ".join([*tags, *fields])
 
 

@@ -44,8 +44,9 @@ def _continues_table(lines: list[str], i: int, blanks: int, cell_text: str) -> b
     text = lines[i].strip()
     if blanks >= 2:
         return False
-    if blanks == 0:
-        return not HEADING_LIKE.match(text) or bool(HEADING_LIKE.match(cell_text.lstrip('"')))
+    heading = bool(HEADING_LIKE.match(text)) and not bool(HEADING_LIKE.match(cell_text.lstrip('"')))
+    if blanks == 0 or heading:
+        return not heading
     run = 0
     for j in range(i + 1, min(len(lines), i + _LOOKAHEAD)):
         if is_cell_line(lines[j]):
