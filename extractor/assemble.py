@@ -86,9 +86,12 @@ def _inline_records(doc: Document, table: Table, by_cell: dict, threshold: float
     units = [by_cell[k] for k in sorted(by_cell) if k[0] == table.index]
     state = _State()
     activities = [u for u in units if u.label == "activity"]
-    if activities:
-        state.activity = strip_enumeration(clean_name(activities[0].text))
-        state.activity_unit = activities[0]
+    heading = [u for u in units if u.row == 0 and not table.rows[0].key]
+    if activities or heading:
+        # The block's heading is its activity even when the model missed it;
+        # the records then go to review (see _record's confidence).
+        state.activity_unit = (activities or heading)[0]
+        state.activity = strip_enumeration(clean_name(state.activity_unit.text))
     thresholds = [u for u in units if u.label == "threshold"]
     return [_record(doc, table, state, u, thresholds, threshold) for u in units if u.label == "indicator"]
 
@@ -207,7 +210,7 @@ def _threshold_map(units: Sequence[RowUnit], table: Table) -> dict[str, str]:
 def _record(doc: Document, table: Table, state: _State, unit: RowUnit, thresholds: list[RowUnit], threshold: float) -> IndicatorRecord:
     mapped = _threshold_map(thresholds, table)
     used = [unit, *thresholds, *([state.activity_unit] if state.activity_unit else [])]
-    confidence = min(u.confidence if u.confidence is not None else 0.0 for u in used)
+    confidence = min(_support(u, expected) for u, expected in zip(used, _expected_labels(unit, thresholds, state), strict=True))
     parent = state.parent if state.parent != state.activity else None
     return IndicatorRecord(
         doc_id=doc.doc_id,
@@ -224,6 +227,16 @@ def _record(doc: Document, table: Table, state: _State, unit: RowUnit, threshold
         confidence=round(float(confidence), 4),
         needs_review=confidence < threshold,
     )
+
+
+def _expected_labels(unit: RowUnit, thresholds: list[RowUnit], state: _State) -> list[str]:
+    return ["indicator", *(["threshold"] * len(thresholds)), *(["activity"] if state.activity_unit else [])]
+
+
+def _support(unit: RowUnit, role: str) -> float:
+    """Confidence a unit lends a record: its own, or none if it was labelled otherwise."""
+    confidence = unit.confidence if unit.confidence is not None else 0.0
+    return confidence if unit.label == role else min(confidence, 1.0 - confidence)
 
 
 def _extend_thresholds(record: IndicatorRecord, units: list[RowUnit], table: Table, threshold: float) -> None:
