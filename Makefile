@@ -10,7 +10,7 @@ install:
 	$(PIP) install --disable-pip-version-check -q -e .
 
 extract: install
-	extractor extract samples --out out
+	$(PYTHON) -m extractor.cli extract samples --out out
 
 # PyTorch's CPU build (a local wheel on this machine kind) goes first, so the
 # transformers extra does not pull the CUDA build.
