@@ -69,3 +69,16 @@ def review_threshold(config: Config, card_threshold: float | None, override: flo
     if card_threshold is not None:
         return float(card_threshold)
     return float(config.get("review.fallback_threshold", 0.9))
+
+
+def current_review_threshold(config: Config | None = None) -> float:
+    """The review threshold extraction uses by default: config, else the current model's card."""
+    from extractor.errors import ModelLoadError
+    from extractor.models.base import ModelCard, resolve_model_dir
+
+    cfg = config or load_config()
+    try:
+        card_value = ModelCard.load(resolve_model_dir(cfg.path("model.path"))).review_threshold
+    except ModelLoadError:
+        card_value = None
+    return review_threshold(cfg, card_value)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.config import current_review_threshold
 from extractor.datamodel import LABELS
 from extractor.errors import AnnotationsError, ConfigError
 from extractor.review.errors import ReviewExportError, ReviewQueueError
@@ -220,4 +221,6 @@ def test_settings_use_token_saved_by_serve(tmp_path: Path) -> None:
 
 def test_repo_config_loads() -> None:
     settings = load_settings(env={})
-    assert settings.threshold == 0.9 and settings.project
+    assert settings.threshold is None and settings.project  # the model card decides
+    card_threshold = current_review_threshold()
+    assert 0.5 < card_threshold < 1 and default_threshold(None, settings) == card_threshold

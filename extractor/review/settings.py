@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extractor.config import current_review_threshold
 from extractor.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,6 @@ INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install_label_studio.sh"
 REQUIREMENTS = REPO_ROOT / "review" / "requirements-labelstudio.txt"
 CREDENTIALS_FILE = "credentials.json"
 
-DEFAULT_THRESHOLD = 0.9
 DEFAULT_PROJECT = "budget-indicators-review"
 DEFAULT_PORT = 8080
 DEFAULT_USERNAME = "reviewer@example.com"
@@ -39,7 +39,7 @@ class ReviewSettings:
     url: str
     api_key: str | None
     project: str = DEFAULT_PROJECT
-    threshold: float = DEFAULT_THRESHOLD
+    threshold: float | None = None
     annotations_dir: Path = REPO_ROOT / "annotations"
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT
@@ -112,7 +112,7 @@ def load_settings(
         url=url,
         api_key=str(api_key) if api_key else None,
         project=str(conf.get("project") or DEFAULT_PROJECT),
-        threshold=_as_threshold(conf.get("threshold", DEFAULT_THRESHOLD), str(path)),
+        threshold=_as_threshold(conf["threshold"], str(path)) if "threshold" in conf else None,
         annotations_dir=_resolve_path(conf.get("annotations_dir"), "annotations", base),
         host=host,
         port=port,
@@ -124,7 +124,9 @@ def load_settings(
 def default_threshold(
     model_card_value: float | None = None, settings: ReviewSettings | None = None
 ) -> float:
-    """Review threshold: the model card's value if given, else the configured one."""
+    """Review threshold: the model card's value if given, else review.toml's if set,
+    else the one extraction uses (configs/default.toml and the current model's card)."""
     if model_card_value is not None:
         return _as_threshold(model_card_value, "model card")
-    return (settings or load_settings()).threshold
+    configured = (settings or load_settings()).threshold
+    return configured if configured is not None else current_review_threshold()
