@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
+from extractor.atomic import write_text_atomic
 from extractor.datamodel import LABELS
 from extractor.errors import ConfigError, ModelLoadError
 from extractor.features import UnitRecord
-from extractor.atomic import write_text_atomic
 from extractor.models.base import ModelCard, reorder_columns
 from extractor.models.unit_text import INPUT_FORMAT, MARKERS, unit_pairs
 
