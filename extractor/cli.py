@@ -99,6 +99,7 @@ def retrain(
             backend=backend or str(cfg.get("model.backend", "sklearn")),
             params=_parse_params(param or []),
             force=force,
+            samples_dir=cfg.path("annotations.samples"),
             progress=lambda msg: typer.echo(msg, err=True),
         )
     )
@@ -166,6 +167,7 @@ def evaluate(
             model_path=model,
             documents=documents or (),
             backend=backend,
+            samples_dir=cfg.path("annotations.samples"),
             models_root=models_root,
             progress=lambda msg: typer.echo(msg, err=True),
         )
