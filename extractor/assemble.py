@@ -21,7 +21,7 @@ from extractor.thresholds import parse_thresholds, split_graded_standard
 _PROJECT_CAPTION = re.compile(r"^\s*\d+\s*[.．、]?\s*(.+?)\s*绩效目标表\s*$")
 _NUMBER = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)?)\s*$")
 _PARENT_KINDS = {"chinese", "paren_chinese"}
-# Rows without an indicator may continue the record above (PDF rows broken over lines).
+# PDF rows broken over lines: a row without an indicator continues the record above.
 _ORPHAN_REACH = 2
 _TARGET_KEYS = {TARGET_VALUE, "目标值"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -75,7 +75,7 @@ def _grid_records(doc: Document, table: Table, by_cell: dict, threshold: float) 
             for unit in indicators:
                 records.append(_record(doc, table, state, unit, thresholds, threshold))
             last_row_with_record = r
-        elif thresholds and records and r - last_row_with_record <= _ORPHAN_REACH:
+        elif table.layout == "tab_rows" and thresholds and records and r - last_row_with_record <= _ORPHAN_REACH:
             _extend_thresholds(records[-1], thresholds, table, threshold)
     backfill_categories(records)
     return records
@@ -170,8 +170,8 @@ def backfill_categories(records: list[IndicatorRecord]) -> None:
 def clean_name(text: str) -> str:
     """A cell's text as a name: paragraphs joined by "；", wrapped lines and OCR
     spaces between Chinese characters removed."""
-    paragraphs = [re.sub(r"\s*\n\s*", "", p.strip()) for p in re.split(r"\n\s*\n", text.strip())]
-    return "；".join(_CJK_GAP.sub("", p) for p in paragraphs if p)
+    paragraphs = [re.sub(r"\s*\n\s*", "", p.strip().strip('"').strip()) for p in re.split(r"\n\s*\n", text.strip())]
+    return "；".join(_CJK_GAP.sub("", p) for p in paragraphs if p).strip('"；')
 
 
 def _looks_like_words(text: str) -> bool:

@@ -29,7 +29,11 @@ OUT = ROOT / "annotations" / "hand"
 ANNOTATOR = "header-rules, checked by hand"
 
 # Hand corrections: (doc_id, line, col) -> label.
-CORRECTIONS: dict[tuple[str, int, int], str] = {}
+CORRECTIONS: dict[tuple[str, int, int], str] = {
+    # 003 lines 285-287: the basis column ("(冀政办函(2013)17号)文件要求") broken
+    # over lines by the PDF, not a target value.
+    **{("003_325a9de861070d6d", line, 5): "other" for line in (285, 286, 287)},
+}
 
 _ACTIVITY_HEADERS = {"职责活动", "项目名称"}
 _THRESHOLD_HEADERS = {*GRADES, TARGET_VALUE, "目标值", "评价标准", "绩效标准"}

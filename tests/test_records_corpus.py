@@ -87,3 +87,11 @@ def test_every_inline_indicator_shares_the_block_standard(classifier):
     records = [r for r in process_document(DOC_004, classifier).records if r.line == 65]
     assert len(records) == 15
     assert all(r.thresholds["优"] == "90%以上的为优" for r in records)
+
+
+def test_shifted_row_gives_the_real_indicator_and_its_grades(classifier):
+    records = process_document(DOC_001, classifier).records
+    record = next(r for r in records if r.line == 4169)
+    assert record.indicator == "已编制的绿地系统规划与编制工作计划的比率"
+    assert record.thresholds == {"优": "100%", "良": "≥90%", "中": "≥80%"}
+    assert record.indicator_category == ["产出指标"]

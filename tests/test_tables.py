@@ -126,3 +126,13 @@ def test_final_line_without_newline_is_kept():
     text = "绩效指标：办结率；满意度\n绩效标准：95%以上的为优"
     tables = find_tables(normalize_lines(text))
     assert tables[0].rows[-1].texts() == ["95%以上的为优"]
+
+
+def test_row_shifted_right_by_an_inserted_category_cell_is_realigned():
+    table = next(t for t in _tables(DOC_001) if t.is_performance)
+    shifted = _row_at(table, 4169)
+    assert shifted.texts()[4] == "产出指标" and shifted.columns[4] == "二级指标"
+    assert shifted.columns[5] == "绩效指标" and [shifted.columns[k] for k in (6, 7, 8)] == ["优", "良", "中"]
+    # A category word used as the indicator itself, with graded texts, is left alone.
+    aligned = _row_at(next(t for t in _tables(DOC_000) if t.is_performance), 950)
+    assert aligned.texts()[4] == "时效指标" and aligned.columns[4] == "绩效指标"

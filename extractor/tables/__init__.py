@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from extractor.datamodel import Row, Section, Table
 from extractor.tables import inline, tab_lines, tab_rows
-from extractor.tables.headers import is_header_row, is_performance_header, merge_header
+from extractor.tables.headers import is_header_row, is_performance_header, merge_header, realign_shifted_row
 from extractor.tables.lines import is_cell_line, is_row_line
 
 __all__ = ["find_tables"]
@@ -84,6 +84,8 @@ def _with_headers(rows: list[Row]) -> list[Row]:
         else:
             previous_was_header = False
         row.columns = dict(columns)
+        if not row.is_header:
+            realign_shifted_row(row)
     return rows
 
 

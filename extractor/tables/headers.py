@@ -100,3 +100,32 @@ def repair_split_headers(texts: list[str]) -> list[str]:
         if left == "绩效指标" and right.endswith("描述") and len(right) <= 4:
             fixed[k] = fixed[k + 1] = "绩效指标描述"
     return fixed
+
+
+# A category word of the standard framework, as printed in a cell.
+_CATEGORY_WORD = re.compile(r"^(产出|效益|效果|满意度|数量|质量|时效|成本|社会效益|经济效益|生态效益|可持续影响|服务对象满意度)指标$")
+_TARGET_LIKE = re.compile(r"[%％≥≤＞＜><]|\d")
+
+
+def realign_shifted_row(row: Row) -> None:
+    """Re-map a row pushed one column right by an inserted category cell.
+
+    Trap seen in the corpus: "产出指标 | 已编制的…比率 | 100% | ≥90% | ≥80%"
+    under "绩效指标 | 优 | 良 | 中 | 差". The category word sits in the
+    indicator column, the indicator under 优, the grades one column late. When
+    the row reads exactly like that, the category cell gets the 二级指标 role
+    and every later cell the header of the column to its left.
+    """
+    indicator = next((c for c, h in row.columns.items() if header_role(h) == "indicator"), None)
+    texts = [c.text for c in row.cells]
+    if indicator is None or indicator + 2 >= len(texts):
+        return
+    name, rest = texts[indicator + 1], [t for t in texts[indicator + 2 :] if t.strip()]
+    if not _CATEGORY_WORD.match(clean_header(texts[indicator])) or _TARGET_LIKE.search(name) or len(clean_header(name)) < 4:
+        return
+    if not rest or not all(_TARGET_LIKE.search(t) for t in rest):
+        return
+    shifted = {c: h for c, h in row.columns.items() if c < indicator}
+    shifted[indicator] = "二级指标"
+    shifted.update({c + 1: h for c, h in row.columns.items() if c >= indicator})
+    row.columns = shifted
