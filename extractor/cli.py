@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from extractor.config import Config, load_config, review_threshold
-from extractor.errors import ExtractorError
+from extractor.clitools import run_or_exit
 
 app = typer.Typer(
     help="Turn Chinese budget disclosures (部门预算信息公开) into performance-indicator data.",
@@ -18,21 +17,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-T = TypeVar("T")
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config (default: configs/default.toml).")]
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Run ``action``; print our errors as one clear line and exit 1."""
-    try:
-        return action()
-    except ExtractorError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-
-
 def _config(path: Path | None) -> Config:
-    return _run(lambda: load_config(path))
+    return run_or_exit(lambda: load_config(path))
 
 
 @app.command()
@@ -56,13 +45,13 @@ def extract(
     from extractor.progress import DocumentProgress, print_summary
 
     cfg = _config(config)
-    model_dir = _run(lambda: resolve_model_dir(model or cfg.path("model.path")))
-    card = _run(lambda: ModelCard.load(model_dir))
-    limit = _run(lambda: review_threshold(cfg, card.review_threshold, threshold))
+    model_dir = run_or_exit(lambda: resolve_model_dir(model or cfg.path("model.path")))
+    card = run_or_exit(lambda: ModelCard.load(model_dir))
+    limit = run_or_exit(lambda: review_threshold(cfg, card.review_threshold, threshold))
     reviews = {} if no_reviews else _load_reviews(cfg)
     n_workers = workers if workers is not None else int(cfg.get("extract.workers", 1))
     with DocumentProgress() as progress:
-        summary = _run(
+        summary = run_or_exit(
             lambda: run_extraction(paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document)
         )
     print_summary(summary)
@@ -72,7 +61,7 @@ def extract(
 def _load_reviews(cfg: Config) -> dict[str, Any]:
     from extractor.review.reviews import load_reviews
 
-    return _run(lambda: load_reviews(cfg.path("annotations.path")))
+    return run_or_exit(lambda: load_reviews(cfg.path("annotations.path")))
 
 
 @app.command()
@@ -92,7 +81,7 @@ def retrain(
     from extractor.training import train
 
     cfg = _config(config)
-    result = _run(
+    result = run_or_exit(
         lambda: train(
             annotations or cfg.path("annotations.path"),
             models or cfg.path("model.path"),
@@ -160,7 +149,7 @@ def evaluate(
 
     cfg = _config(config)
     models_root = cfg.path("model.path")
-    metrics = _run(
+    metrics = run_or_exit(
         lambda: run_evaluation(
             annotations or cfg.path("annotations.path"),
             out,
@@ -181,7 +170,7 @@ def evaluate(
         f"catches {review['errors_caught']:.1%} of wrong rows"
     )
     if update_card and metrics["evaluation"] == LODO and backend is None:
-        card = _run(lambda: update_model_card(model or models_root, metrics))
+        card = run_or_exit(lambda: update_model_card(model or models_root, metrics))
         typer.echo(f"model card of {card.version} updated (review threshold {card.review_threshold:.4f})")
     typer.echo(f"report: {out / 'report.html'}")
 

@@ -6,11 +6,11 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 
-from extractor.errors import ExtractorError
+from extractor.clitools import run_or_exit
 from extractor.review.pull import pull_annotations
 from extractor.review.push import push_queue
 from extractor.review.server import start_server
@@ -21,16 +21,6 @@ review_app = typer.Typer(
     no_args_is_help=True,
 )
 
-T = TypeVar("T")
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run ``action``; print project errors plainly and exit 1."""
-    try:
-        return action()
-    except ExtractorError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -91,7 +81,7 @@ def serve_cmd(
     ] = None,
 ) -> None:
     """Start a local Label Studio for reviewers (installs it on first use)."""
-    _run(lambda: serve(host=host, port=port, data_dir=data_dir, echo=typer.echo))
+    run_or_exit(lambda: serve(host=host, port=port, data_dir=data_dir, echo=typer.echo))
 
 
 @review_app.command("push")
@@ -118,7 +108,7 @@ def push_cmd(
     ] = False,
 ) -> None:
     """Queue low-confidence rows for review, most uncertain first."""
-    result = _run(lambda: push_queue(out_dir, project=project, threshold=threshold,
+    result = run_or_exit(lambda: push_queue(out_dir, project=project, threshold=threshold,
                                      annotations_dir=annotations, all_rows=all_rows))  # fmt: skip
     typer.echo(
         f"project {result.project!r} (id {result.project_id}{', created' if result.created_project else ''}): "
@@ -140,7 +130,7 @@ def pull_cmd(
     ] = None,
 ) -> None:
     """Append finished reviews to annotations/reviews/reviews.jsonl."""
-    result = _run(
+    result = run_or_exit(
         lambda: pull_annotations(project=project, annotations_dir=annotations)
     )
     typer.echo(
