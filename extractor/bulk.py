@@ -56,7 +56,7 @@ class RunSummary:
 
 @dataclass(frozen=True)
 class Job:
-    """One input file and the fingerprint its cached state must match."""
+    """One input file and where its extracted state is kept."""
 
     path: Path
     state_file: Path
@@ -154,15 +154,13 @@ def process_to_state(path: Path, state_path: Path, classifier: RowClassifier, th
     """
     try:
         doc = read_document(path)
-        print_ = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
+        expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
         cached = _read_state(state_path)
-        if cached and cached.get("fingerprint") == print_ and "result" in cached:
+        if cached and cached.get("fingerprint") == expected and "result" in cached:
             return {"unchanged": True}
         result = process_loaded(doc, classifier, threshold, reviews)
-        state = {"source": str(path), "fingerprint": print_, "result": result_payload(result)}
-    except ExtractorError as exc:
-        return {"error": _error_entry(path, exc)}
-    except Exception as exc:  # a bug on one document must not stop the run
+        state = {"source": str(path), "fingerprint": expected, "result": result_payload(result)}
+    except Exception as exc:  # bad input (ExtractorError) or a bug: this document fails, the run goes on
         return {"error": _error_entry(path, exc)}
     write_text_atomic(state_path, json.dumps(state, ensure_ascii=False))
     return {"unchanged": False}
