@@ -45,7 +45,7 @@ def rule_label(unit: RowUnit) -> str:
     if ctx["is_header_row"]:
         return "other"
     if ctx["layout"] == "inline":
-        return {"": "activity", "绩效指标": "indicator", "绩效标准": "threshold", "评价标准": "threshold"}.get(
+        return {"职责活动": "activity", "绩效指标": "indicator", "绩效标准": "threshold", "评价标准": "threshold"}.get(
             unit.header, "other"
         )
     if _after_project_name(ctx["row_texts"], unit.col):

@@ -54,9 +54,10 @@ def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
         if i in inline_spans:
             end = inline_spans[i]
             rows, keys = inline.build_rows(lines, i, end)
-            for index, key in keys.items():
-                rows[index].key = key
-                rows[index].columns = {c.col: key for c in rows[index].cells}
+            for index, row in enumerate(rows):
+                row.key = keys.get(index, "")
+                # A line without a key is the block's heading: its activity.
+                row.columns = {c.col: row.key or inline.HEADING_COLUMN for c in row.cells}
             spans.append(("inline", i, end, rows))
             i = end
         elif is_cell_line(lines[i]):

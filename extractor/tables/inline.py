@@ -13,6 +13,8 @@ from extractor.datamodel import Cell, Row
 # Keys that start a line of an inline block, longest first.
 INLINE_KEYS = ("主要职责", "职责目标", "绩效目标", "绩效指标", "绩效标准", "评价标准", "指标值")
 _KEY_LINE = re.compile(r"^\s*(" + "|".join(INLINE_KEYS) + r")\s*[：:]\s*(.*)$")
+# Column header given to the block's heading line (what 职责活动 names in a grid).
+HEADING_COLUMN = "职责活动"
 # The keys that make a block a performance list.
 _TRIGGER_KEYS = {"绩效指标", "绩效标准", "评价标准"}
 _ITEM_SPLIT = re.compile(r"[；;]|(?<=。)(?=\S)")
