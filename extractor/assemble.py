@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from extractor.datamodel import Document, IndicatorRecord, Row, RowUnit, Table
 from extractor.enumeration import enumeration_kind, strip_enumeration
 from extractor.tables.headers import GRADES, TARGET_VALUE, clean_header, header_role
-from extractor.thresholds import parse_thresholds, split_graded_standard
+from extractor.thresholds import parse_threshold, parse_thresholds, split_graded_standard
 
 _PROJECT_CAPTION = re.compile(r"^\s*\d+\s*[.．、]?\s*(.+?)\s*绩效目标表\s*$")
 _NUMBER = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)?)\s*$")
@@ -25,6 +25,10 @@ _PARENT_KINDS = {"chinese", "paren_chinese"}
 _ORPHAN_REACH = 2
 _TARGET_KEYS = {TARGET_VALUE, "目标值"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# Indicator names that count things, or measure a rate; units of counts.
+_COUNT_NAME = re.compile(r"(数量|次数|篇数|个数|人数)$|的数$")
+_RATE_NAME = re.compile(r"[率度]$")
+_COUNT_UNITS = {"篇", "个", "次", "件", "人", "场", "家", "项", "份", "条", "期", "名"}
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 # 二级指标 -> 一级指标 of the standard performance-indicator framework.
 LEVEL1_OF = {
@@ -92,8 +96,42 @@ def _inline_records(doc: Document, table: Table, by_cell: dict, threshold: float
         # the records then go to review (see _record's confidence).
         state.activity_unit = (activities or heading)[0]
         state.activity = strip_enumeration(clean_name(state.activity_unit.text))
-    thresholds = [u for u in units if u.label == "threshold"]
-    return [_record(doc, table, state, u, thresholds, threshold) for u in units if u.label == "indicator"]
+    standards = graded_sets([u for u in units if u.label == "threshold"], table)
+    return [
+        _record(doc, table, state, u, standard_for(u.text, standards), threshold)
+        for u in units
+        if u.label == "indicator"
+    ]
+
+
+def graded_sets(units: list[RowUnit], table: Table) -> list[list[RowUnit]]:
+    """Split a standard into its graded sets: a set ends when a grade repeats.
+
+    "90%以上的为优；…；70%以下的为差。5篇为优；…；1篇为差" holds two sets.
+    """
+    sets: list[list[RowUnit]] = [[]]
+    seen: set[str] = set()
+    for key, unit in zip(_grade_keys(units, table), units, strict=True):
+        if key in seen:
+            sets.append([])
+            seen = set()
+        sets[-1].append(unit)
+        seen.add(key)
+    return sets
+
+
+def standard_for(indicator: str, sets: list[list[RowUnit]]) -> list[RowUnit]:
+    """The graded set an indicator is measured by: a count set for a count
+    ("…的数量"), a percentage set for a rate ("…率"), else the first."""
+    if len(sets) == 1:
+        return sets[0]
+    wanted = "count" if _COUNT_NAME.search(indicator) else "percent" if _RATE_NAME.search(indicator) else None
+    for graded in sets:
+        units = {parse_threshold(u.text).unit for u in graded}
+        kind = "percent" if "%" in units else "count" if units & _COUNT_UNITS else None
+        if wanted and kind == wanted:
+            return graded
+    return sets[0]
 
 
 def project_name(caption: str) -> str | None:

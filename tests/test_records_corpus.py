@@ -95,3 +95,10 @@ def test_shifted_row_gives_the_real_indicator_and_its_grades(classifier):
     assert record.indicator == "已编制的绿地系统规划与编制工作计划的比率"
     assert record.thresholds == {"优": "100%", "良": "≥90%", "中": "≥80%"}
     assert record.indicator_category == ["产出指标"]
+
+
+def test_a_standard_with_two_graded_sets_goes_to_the_matching_indicators(classifier):
+    records = {r.indicator: r for r in process_document(DOC_004, classifier).records if r.line == 83}
+    assert records["组织党建信息上报的数量"].thresholds == _grades("5篇为优", "4篇为良", "3篇为中", "1篇为差")
+    assert records["组织系统互联网建设率"].thresholds == _grades("90%以上的为优", "80%-90%的为良", "70%-80%的为中", "70%以下的为差")
+    assert records["做好后勤保障工作，确保机关高效运转"].thresholds["优"] == "90%以上的为优"
