@@ -95,7 +95,7 @@ def _inline_records(doc: Document, table: Table, by_cell: dict, threshold: float
         # The block's heading is its activity even when the model missed it;
         # the records then go to review (see _record's confidence).
         state.activity_unit = (activities or heading)[0]
-        state.activity = strip_enumeration(clean_name(state.activity_unit.text))
+        state.activity = activity_name(state.activity_unit.text)
     standards = graded_sets([u for u in units if u.label == "threshold"], table)
     return [
         _record(doc, table, state, u, standard_for(u.text, standards), threshold)
@@ -150,8 +150,8 @@ def _update_activity(state: _State, table: Table, labelled: list[RowUnit]) -> No
     state.activity_unit = activities[0]
     text = clean_name(" ".join(u.text.strip() for u in activities))
     if enumeration_kind(text) in _PARENT_KINDS:
-        state.parent = strip_enumeration(text)
-    state.activity = strip_enumeration(text)
+        state.parent = activity_name(text)
+    state.activity = activity_name(text)
     state.budget = None
 
 
@@ -205,11 +205,16 @@ def backfill_categories(records: list[IndicatorRecord]) -> None:
             record.indicator_category = [implied or later, record.indicator_category[0]]
 
 
+def activity_name(text: str) -> str:
+    """An activity cell as a name: no enumeration prefix, no quotes of a quoted cell."""
+    return strip_enumeration(clean_name(text)).strip('"').strip()
+
+
 def clean_name(text: str) -> str:
     """A cell's text as a name: paragraphs joined by "；", wrapped lines and OCR
     spaces between Chinese characters removed."""
     paragraphs = [re.sub(r"\s*\n\s*", "", p.strip().strip('"').strip()) for p in re.split(r"\n\s*\n", text.strip())]
-    return "；".join(_CJK_GAP.sub("", p) for p in paragraphs if p).strip('"；')
+    return "；".join(_CJK_GAP.sub("", p) for p in paragraphs if p)
 
 
 def _looks_like_words(text: str) -> bool:
