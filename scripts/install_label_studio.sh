@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Install Label Studio (pinned in review/requirements-labelstudio.txt) into its
-# own virtual env, review/.ls-venv (it pins its own label-studio-sdk, so it
+# own virtual env, .venv-labelstudio (it pins its own label-studio-sdk, so it
 # must not share the main environment). Idempotent: a no-op when the venv
 # already holds the pinned version. Takes a few minutes the first time.
 # Usage: scripts/install_label_studio.sh [PYTHON]   (env LABEL_STUDIO_VENV overrides the venv)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="${LABEL_STUDIO_VENV:-$ROOT/review/.ls-venv}"
+VENV="${LABEL_STUDIO_VENV:-$ROOT/.venv-labelstudio}"
 REQ="$ROOT/review/requirements-labelstudio.txt"
 PY="${1:-${PYTHON:-python3}}"
 STAMP="$VENV/.installed-requirements"

@@ -21,7 +21,7 @@ from extractor.errors import ConfigError
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG_PATH = REPO_ROOT / "configs" / "review.toml"
 LABEL_CONFIG_PATH = REPO_ROOT / "review" / "labeling_config.xml"
-LS_VENV = REPO_ROOT / "review" / ".ls-venv"
+LS_VENV = REPO_ROOT / ".venv-labelstudio"
 LS_DATA_DIR = REPO_ROOT / "review" / ".label-studio"
 INSTALL_SCRIPT = REPO_ROOT / "scripts" / "install_label_studio.sh"
 REQUIREMENTS = REPO_ROOT / "review" / "requirements-labelstudio.txt"
