@@ -41,6 +41,18 @@ _NUMERIC_ONLY = re.compile(r"^[\d.,，\s%％万元]+$")
 _GRADE_HEADERS = {"优", "良", "中", "差"}
 
 
+def has_header(record: UnitRecord) -> bool:
+    """Whether the unit's table has a header row (inline lists have their keys)."""
+    ctx = record["context"]
+    return bool(ctx.get("table_headers")) or ctx.get("layout") == "inline"
+
+
+def without_header(record: UnitRecord) -> dict[str, Any]:
+    """The same unit as it would look in a table with no header row."""
+    context = {**record["context"], "header": "", "table_headers": [], "is_header_row": False}
+    return {"text": record["text"], "context": context}
+
+
 def unit_text(record: UnitRecord) -> str:
     return str(record["text"])
 

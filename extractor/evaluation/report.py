@@ -154,6 +154,8 @@ def _summary(m: Mapping[str, Any]) -> str:
         ("Records with exactly right thresholds", _pct(records.get("thresholds_exact"))),
         ("Section-heading F1 / level accuracy", f"{_fmt(sections.get('f1'))} / {_fmt(sections.get('level_accuracy'))}"),
     ]
+    if "headerless" in m:
+        rows.append(("Row-label macro-F1 with every header removed", _fmt(m["headerless"]["macro_f1"])))
     return _table(("Figure", "Value"), rows)
 
 

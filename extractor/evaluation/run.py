@@ -28,6 +28,8 @@ from extractor.annotations import Annotation, data_fingerprint, load_annotations
 from extractor.datamodel import LABELS, Section
 from extractor.errors import ModelLoadError
 from extractor.evaluation.common import read_expected
+from extractor.features import without_header
+from extractor.metrics import label_metrics
 from extractor.evaluation.plots import confusion_plot, per_document_plot, reliability_plot, review_curve_plot
 from extractor.evaluation.records import load_scope, record_metrics
 from extractor.evaluation.report import write_outputs
@@ -107,11 +109,13 @@ def leave_one_document_out(
     annotations = load_annotations(annotations_dir)
     expected = read_expected(annotations_dir / EXPECTED_RECORDS)
     proba = np.zeros((len(annotations), len(LABELS)))
+    headerless = np.zeros((len(annotations), len(LABELS)))
     sources = {d: samples_dir / f"{d}.txt" for d in {a.doc_id for a in annotations} if (samples_dir / f"{d}.txt").exists()}
     predicted: dict[str, list[dict[str, Any]]] = {}
     for doc, test, model in fold_models(annotations, card):
         progress(f"{doc}: trained on the other documents; labelling its {len(test)} units")
         proba[test] = model.predict_proba([annotations[k].record() for k in test])
+        headerless[test] = model.predict_proba([without_header(annotations[k].record()) for k in test])
         if doc in sources and doc in expected:
             progress(f"{doc}: extracting records")
             predicted[doc] = extract_records(sources[doc], model)
@@ -120,7 +124,18 @@ def leave_one_document_out(
     records = _record_metrics(annotations_dir, expected, predicted, threshold)
     sections = _section_metrics(annotations_dir, sources)
     data = data_summary(annotations_dir, annotations)
-    return assemble_metrics(LODO, card, rows, records, sections, data, target), rows
+    metrics = assemble_metrics(LODO, card, rows, records, sections, data, target)
+    metrics["headerless"] = headerless_metrics(annotations, headerless)
+    return metrics, rows
+
+
+def headerless_metrics(annotations: Sequence[Annotation], proba: np.ndarray) -> dict[str, Any]:
+    """Row metrics with every header removed: how well the model degrades on
+    tables that have none (header rows themselves are left out)."""
+    keep = [k for k, a in enumerate(annotations) if not a.context.get("is_header_row") and a.context.get("layout") != "inline"]
+    rows = RowPredictions.from_proba(proba[keep], [annotations[k].label for k in keep], [annotations[k].doc_id for k in keep])
+    scored = label_metrics(rows.gold, rows.predicted)
+    return {"macro_f1": scored["macro_f1"], "accuracy": scored["accuracy"], "n": scored["n"], "per_label": scored["per_label"]}
 
 
 def _recipe_card(model_path: Path | None, models_root: Path, backend: str | None) -> ModelCard:
@@ -283,6 +298,7 @@ def card_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
         "per_document_record_f1": {d: s["f1"] for d, s in records["per_document"].items()},
         "section_f1": sections.get("f1"),
         "section_level_accuracy": sections.get("level_accuracy"),
+        "headerless_macro_f1": metrics.get("headerless", {}).get("macro_f1"),
         "evaluated_on": metrics["data"]["fingerprint"],
         "evaluated": metrics["created"],
     }

@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from extractor.errors import ModelLoadError
-from extractor.features import UnitFeaturizer, UnitRecord
+from extractor.features import UnitFeaturizer, UnitRecord, has_header, without_header
 from extractor.models.base import ModelCard, reorder_columns
 
 BACKEND = "sklearn"
@@ -33,11 +33,17 @@ _TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections."
 
 
 class SklearnRowClassifier:
-    """Features -> logistic regression (optionally recalibrated by CV)."""
+    """Features -> logistic regression (optionally recalibrated by CV).
 
-    def __init__(self, card: ModelCard, pipeline: Pipeline | None = None) -> None:
+    Two pipelines: one for tables with a header row, and one trained on the
+    same units with every header removed, for tables that have none (a model
+    that has always seen headers is lost without them).
+    """
+
+    def __init__(self, card: ModelCard, pipeline: Pipeline | None = None, headerless: Pipeline | None = None) -> None:
         self.card = card
         self.pipeline = pipeline
+        self.headerless = headerless
 
     @classmethod
     def new(cls, card: ModelCard) -> SklearnRowClassifier:
@@ -51,21 +57,29 @@ class SklearnRowClassifier:
         return Pipeline([("features", UnitFeaturizer()), ("clf", clf)])
 
     def fit(self, records: Sequence[UnitRecord], labels: Sequence[str]) -> SklearnRowClassifier:
-        self.pipeline = self._build().fit(list(records), list(labels))
+        records, labels = list(records), list(labels)
+        self.pipeline = self._build().fit(records, labels)
+        plain = [(without_header(r), y) for r, y in zip(records, labels, strict=True) if not r["context"].get("is_header_row")]
+        self.headerless = self._build().fit([r for r, _ in plain], [y for _, y in plain])
         return self
 
     def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:
         if self.pipeline is None:
             raise ModelLoadError("model is not fitted")
-        if not records:
-            return np.zeros((0, len(self.card.labels)))
-        proba = self.pipeline.predict_proba(list(records))
-        return reorder_columns(proba, self.pipeline.classes_)
+        out = np.zeros((len(records), len(self.card.labels)))
+        routes = [(self.pipeline, [k for k, r in enumerate(records) if has_header(r) or self.headerless is None])]
+        if self.headerless is not None:
+            routes.append((self.headerless, [k for k, r in enumerate(records) if not has_header(r)]))
+        for pipeline, index in routes:
+            if index:
+                proba = pipeline.predict_proba([records[k] for k in index])
+                out[index] = reorder_columns(proba, pipeline.classes_)
+        return out
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         tmp = directory / (MODEL_FILE + ".tmp")
-        sio.dump(self.pipeline, tmp, compression=zipfile.ZIP_DEFLATED)
+        sio.dump({"with_header": self.pipeline, "without_header": self.headerless}, tmp, compression=zipfile.ZIP_DEFLATED)
         tmp.replace(directory / MODEL_FILE)
         self.card.save(directory)
 
@@ -81,4 +95,7 @@ class SklearnRowClassifier:
         refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
         if refused:
             raise ModelLoadError(f"refusing to load unexpected types {refused}", path)
-        return cls(card, sio.load(path, trusted=untrusted))
+        loaded = sio.load(path, trusted=untrusted)
+        if isinstance(loaded, Pipeline):  # a model saved before the header-less pipeline existed
+            return cls(card, loaded)
+        return cls(card, loaded["with_header"], loaded["without_header"])
