@@ -8,6 +8,7 @@ threshold). ``models/CURRENT`` names the version extraction uses.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -108,13 +109,22 @@ def reorder_columns(proba: np.ndarray, classes: Sequence[str]) -> np.ndarray:
     return out
 
 
+# A model version is a folder name inside the models root, never a path.
+_VERSION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
 def current_version(models_root: Path) -> str:
-    """The version named in ``models/CURRENT``."""
+    """The version named in ``models/CURRENT``: a plain folder name inside ``models_root``."""
     path = models_root / CURRENT_FILE
     try:
-        return path.read_text(encoding="utf-8").strip()
+        version = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError as exc:
         raise ModelLoadError("no current model (models/CURRENT is missing); run `extractor retrain`", models_root) from exc
+    except (UnicodeDecodeError, OSError) as exc:
+        raise ModelLoadError(f"models/CURRENT is unreadable: {exc}", path) from exc
+    if not _VERSION_NAME.match(version) or ".." in version:
+        raise ModelLoadError(f"CURRENT must name a model folder inside {models_root}, not {version!r}", path)
+    return version
 
 
 def set_current(models_root: Path, version: str) -> None:
@@ -126,5 +136,8 @@ def resolve_model_dir(path: Path) -> Path:
     if (path / CARD_FILE).exists():
         return path
     if (path / CURRENT_FILE).exists():
-        return path / current_version(path)
+        directory = path / current_version(path)
+        if not directory.resolve().is_relative_to(path.resolve()):
+            raise ModelLoadError(f"CURRENT points outside the models folder (a link to {directory.resolve()})", path)
+        return directory
     raise ModelLoadError("not a model directory (no card.json) and no models/CURRENT here", path)

@@ -8,6 +8,7 @@ tampered file is refused instead of executed.
 
 from __future__ import annotations
 
+import inspect
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from extractor import features
 from extractor.errors import ModelLoadError
 from extractor.features import UnitFeaturizer, UnitRecord, has_header, without_header
 from extractor.models.base import ModelCard, reorder_columns
@@ -29,7 +31,10 @@ MODEL_FILE = "model.skops"
 # leave-one-document-out CV (ECE 0.007 vs 0.08 with sigmoid, 0.07 isotonic);
 # "sigmoid" or "isotonic" wrap it in CalibratedClassifierCV instead.
 DEFAULT_PARAMS: dict[str, Any] = {"C": 30.0, "calibration": "none", "calibration_cv": 3, "class_weight": None}
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.", "extractor.features.")
+# skops trusts its own list of safe scikit-learn/NumPy/SciPy types; the only
+# other types a model of ours holds are this package's feature functions and
+# classes. Nothing is trusted by prefix: "builtins." would admit exec and eval.
+_FEATURE_MODULE = "extractor.features"
 
 
 class SklearnRowClassifier:
@@ -92,10 +97,22 @@ class SklearnRowClassifier:
             untrusted = sio.get_untrusted_types(file=path)
         except Exception as exc:  # skops raises several types for a corrupt file
             raise ModelLoadError(f"not a readable skops file: {exc}", path) from exc
-        refused = [t for t in untrusted if not t.startswith(_TRUSTED_PREFIXES)]
+        refused = [t for t in untrusted if not is_feature_type(t)]
         if refused:
             raise ModelLoadError(f"refusing to load unexpected types {refused}", path)
         loaded = sio.load(path, trusted=untrusted)
         if isinstance(loaded, Pipeline):  # a model saved before the header-less pipeline existed
             return cls(card, loaded)
-        return cls(card, loaded["with_header"], loaded["without_header"])
+        if not isinstance(loaded, dict) or not isinstance(loaded.get("with_header"), Pipeline):
+            raise ModelLoadError("model file does not hold a row-classifier pipeline", path)
+        headerless = loaded.get("without_header")
+        return cls(card, loaded["with_header"], headerless if isinstance(headerless, Pipeline) else None)
+
+
+def is_feature_type(type_name: str) -> bool:
+    """Whether ``type_name`` is a public function or class defined in ``extractor.features``."""
+    module, _, name = type_name.rpartition(".")
+    if module != _FEATURE_MODULE or name.startswith("_"):
+        return False
+    obj = getattr(features, name, None)
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and getattr(obj, "__module__", "") == _FEATURE_MODULE
