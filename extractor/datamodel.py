@@ -33,13 +33,22 @@ SECTION_TYPES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Document:
-    """A decoded, normalised document: one entry in ``lines`` per source line."""
+    """A decoded, normalised document: one entry in ``lines`` per source line.
+
+    ``format`` is the reader that made it (``txt``, ``docx``, ``pdf``, ``html``,
+    ``xlsx``). Readers of formats with a real table grid put the tables in
+    ``tables`` (cells with their spans) and write each table row as one line
+    of ``lines``, so that line numbers stay a single provenance key; for
+    ``txt`` ``tables`` is None and tables are rebuilt from the text.
+    """
 
     doc_id: str
     source: str
     lines: tuple[str, ...]
     encoding: str
     sha256: str
+    format: str = "txt"
+    tables: tuple[Table, ...] | None = None
 
     def line(self, number: int) -> str:
         """Return the text of 1-based source line ``number``."""
@@ -63,12 +72,22 @@ class Section:
 
 @dataclass
 class Cell:
-    """One table cell: its text (multi-line cells joined by newlines) and lines."""
+    """One table cell: its text (multi-line cells joined by newlines) and lines.
+
+    ``row_span``/``col_span`` are the cell's extent in a grid read from the
+    file (DOCX, PDF, HTML, XLSX). A position covered by a merged cell that
+    starts above or to the left is a ``merged`` cell with empty text.
+    ``page`` is the 1-based page of a PDF cell.
+    """
 
     text: str
     line: int
     end_line: int
     col: int
+    row_span: int = 1
+    col_span: int = 1
+    merged: bool = False
+    page: int | None = None
 
 
 @dataclass
@@ -107,6 +126,7 @@ class Table:
     caption: str = ""
     section_title: str = ""
     is_performance: bool = False
+    page: int | None = None
 
     def header_texts(self) -> list[str]:
         """Distinct header texts of the table, in column order of first use."""

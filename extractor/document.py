@@ -8,7 +8,7 @@ from pathlib import Path
 from extractor.datamodel import Document, RowUnit, Section, Table
 from extractor.reader import read_document
 from extractor.segmenter import segment
-from extractor.tables import find_tables
+from extractor.tables import find_tables, prepare_tables
 from extractor.units import build_units
 
 
@@ -25,7 +25,10 @@ class Layout:
 def analyse(doc: Document) -> Layout:
     """Segment ``doc``, rebuild its tables and list the units to classify."""
     sections = segment(doc.lines)
-    tables = find_tables(doc.lines, sections)
+    if doc.tables is None:
+        tables = find_tables(doc.lines, sections)
+    else:
+        tables = prepare_tables(doc.tables, doc.lines, sections)
     return Layout(doc=doc, sections=sections, tables=tables, units=build_units(doc, tables))
 
 

@@ -14,7 +14,7 @@ from extractor.tables import inline, tab_lines, tab_rows
 from extractor.tables.headers import is_header_row, is_performance_header, merge_header, realign_shifted_row
 from extractor.tables.lines import is_cell_line, is_row_line
 
-__all__ = ["find_tables"]
+__all__ = ["find_tables", "prepare_tables"]
 
 # Cell text that looks like a graded target: "≥90%", "80%以上", "90%及以上".
 _THRESHOLD_LIKE = re.compile(r"[≥≤＞＜><]|\d+\s*%|以上|以下|不低于|不超过")
@@ -26,22 +26,32 @@ _CAPTION_SUFFIXES = ("目标表", "指标表", "绩效表")
 def find_tables(lines: Sequence[str], sections: Sequence[Section] = ()) -> list[Table]:
     """All tables of a document, in order, with headers mapped and performance flagged."""
     lines = list(lines)
-    spans = _layout_spans(lines)
     tables: list[Table] = []
-    for layout, start, end, rows in spans:
-        if not rows:
-            continue
-        table = Table(
-            index=len(tables),
-            layout=layout,
-            line=start + 1,
-            end_line=end,
-            rows=rows,
-            caption=_caption(lines, start),
-            section_title=_section_title(sections, start + 1),
-        )
+    for layout, start, end, rows in _layout_spans(lines):
+        if rows:
+            tables.append(Table(index=len(tables), layout=layout, line=start + 1, end_line=end, rows=rows))
+    return _finish(tables, lines, sections)
+
+
+def prepare_tables(tables: Sequence[Table], lines: Sequence[str], sections: Sequence[Section] = ()) -> list[Table]:
+    """Tables a reader rebuilt from the file's own grid (DOCX, PDF, HTML, XLSX),
+    given headers, captions, section titles and performance flags like text tables.
+
+    ``lines`` is the document's text with each table row on its own line, and
+    each table's ``line``/``end_line`` point into it.
+    """
+    tables = list(tables)
+    for index, table in enumerate(tables):
+        table.index = index
+        _with_headers(table.rows)
+    return _finish(tables, list(lines), sections)
+
+
+def _finish(tables: list[Table], lines: list[str], sections: Sequence[Section]) -> list[Table]:
+    for table in tables:
+        table.caption = _caption(lines, table.line - 1)
+        table.section_title = _section_title(sections, table.line)
         table.is_performance = _is_performance(table, sections)
-        tables.append(table)
     return tables
 
 
