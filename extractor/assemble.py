@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from extractor.datamodel import Document, IndicatorRecord, Row, RowUnit, Table
 from extractor.enumeration import enumeration_kind, strip_enumeration
-from extractor.tables.headers import GRADES, TARGET_VALUE, clean_header, header_role
+from extractor.vocabulary import GRADES, TARGET_KEY, load_vocabulary
 from extractor.thresholds import parse_threshold, parse_thresholds, split_graded_standard
 
 _PROJECT_CAPTION = re.compile(r"^\s*\d+\s*[.．、]?\s*(.+?)\s*绩效目标表\s*$")
@@ -23,19 +23,12 @@ _NUMBER = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)?)\s*$")
 _PARENT_KINDS = {"chinese", "paren_chinese"}
 # PDF rows broken over lines: a row without an indicator continues the record above.
 _ORPHAN_REACH = 2
-_TARGET_KEYS = {TARGET_VALUE, "目标值"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Indicator names that count things, or measure a rate; units of counts.
 _COUNT_NAME = re.compile(r"(数量|次数|篇数|个数|人数)$|的数$")
 _RATE_NAME = re.compile(r"[率度]$")
 _COUNT_UNITS = {"篇", "个", "次", "件", "人", "场", "家", "项", "份", "条", "期", "名"}
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
-# 二级指标 -> 一级指标 of the standard performance-indicator framework.
-LEVEL1_OF = {
-    **dict.fromkeys(["数量指标", "质量指标", "时效指标", "成本指标"], "产出指标"),
-    **dict.fromkeys(["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"], "效益指标"),
-    "服务对象满意度指标": "满意度指标",
-}
 
 
 @dataclass
@@ -62,22 +55,27 @@ def assemble(doc: Document, tables: Sequence[Table], units: Sequence[RowUnit], r
 
 
 def _grid_records(doc: Document, table: Table, by_cell: dict, threshold: float) -> list[IndicatorRecord]:
-    state = _State(activity=project_name(table.caption))
+    """Records of a grid: each row's cells read by their column's role."""
+    caption_project = project_name(table.caption)
+    state = _State()
+    form: dict[str, str] | None = None
     records: list[IndicatorRecord] = []
     last_row_with_record = -10
     for r, row in enumerate(table.rows):
-        if row.is_header:
+        if row.is_header or not row.roles:
             continue
-        cells = [by_cell.get((table.index, r, c.col)) for c in row.cells]
-        labelled = [u for u in cells if u is not None]
-        _update_activity(state, table, labelled)
+        if row.form != form:
+            form, state = row.form, _State()  # a new project or band: nothing carries over
+        labelled = [u for u in (by_cell.get((table.index, r, c.col)) for c in row.cells) if u is not None]
+        _update_activity(state, row, labelled, has_parent_column="parent_activity" in row.roles.values())
         _update_budget(state, row, labelled)
         _update_categories(state, row, labelled)
         indicators = [u for u in labelled if u.label == "indicator"]
         thresholds = [u for u in labelled if u.label == "threshold"]
         if indicators:
+            activity = caption_project or state.activity or form.get("activity") or form.get("unit_name")
             for unit in indicators:
-                records.append(_record(doc, table, state, unit, thresholds, threshold))
+                records.append(_record(doc, table, state, unit, thresholds, threshold, activity, row))
             last_row_with_record = r
         elif table.layout == "tab_rows" and thresholds and records and r - last_row_with_record <= _ORPHAN_REACH:
             _extend_thresholds(records[-1], thresholds, table, threshold)
@@ -98,7 +96,7 @@ def _inline_records(doc: Document, table: Table, by_cell: dict, threshold: float
         state.activity = activity_name(state.activity_unit.text)
     standards = graded_sets([u for u in units if u.label == "threshold"], table)
     return [
-        _record(doc, table, state, u, standard_for(u.text, standards), threshold)
+        _record(doc, table, state, u, standard_for(u.text, standards), threshold, state.activity, table.rows[u.row])
         for u in units
         if u.label == "indicator"
     ]
@@ -140,17 +138,29 @@ def project_name(caption: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def _update_activity(state: _State, table: Table, labelled: list[RowUnit]) -> None:
-    """A row's activity cells make it the current activity (a project table keeps its caption)."""
-    activities = [u for u in labelled if u.label == "activity"]
+def _update_activity(state: _State, row: Row, labelled: list[RowUnit], has_parent_column: bool) -> None:
+    """Activity cells start a new activity block; its parent is carried only within its block.
+
+    With a parent-activity column, that column's cell is the parent. Without
+    one, an activity numbered like a top level ("一、") is the parent of the
+    activities numbered below it ("1、"); an activity numbered otherwise, or
+    not at all, has no parent.
+    """
+    parents = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) == "parent_activity"]
+    activities = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) != "parent_activity"]
+    if parents:
+        state.parent = activity_name(clean_name(" ".join(u.text.strip() for u in parents)))
+        state.activity, state.activity_unit, state.budget = None, parents[0], None
     if not activities:
-        return
-    if project_name(table.caption):
         return
     state.activity_unit = activities[0]
     text = clean_name(" ".join(u.text.strip() for u in activities))
-    if enumeration_kind(text) in _PARENT_KINDS:
-        state.parent = activity_name(text)
+    kind = enumeration_kind(text)
+    if not has_parent_column:
+        if kind in _PARENT_KINDS:
+            state.parent = activity_name(text)
+        elif kind is None:
+            state.parent = None
     state.activity = activity_name(text)
     state.budget = None
 
@@ -162,11 +172,9 @@ def _update_budget(state: _State, row: Row, labelled: list[RowUnit]) -> None:
 
 
 def _row_budget(row: Row, labelled: list[RowUnit]) -> float | None:
-    """The number in the budget column, or right of a "预算数" label."""
+    """The number in the budget column."""
     for unit in labelled:
-        role = header_role(row.columns.get(unit.col, ""), [])
-        left = clean_header(unit.context.get("left", ""))
-        if (role == "budget" or left == "预算数") and _NUMBER.match(unit.text):
+        if row.roles.get(unit.col) == "budget" and _NUMBER.match(unit.text):
             return float(re.sub(r"\s", "", _NUMBER.match(unit.text).group(1)))
     return None
 
@@ -175,23 +183,22 @@ def _update_categories(state: _State, row: Row, labelled: list[RowUnit]) -> None
     """Category cells (一级/二级指标) replace the carried value and reset finer levels.
 
     Merged 一级 cells are printed once, often mid-block, so an empty 一级 is
-    inferred from the standard framework when the 二级 names it (数量指标 is an
-    产出指标), and otherwise carried down.
+    inferred from the framework (数量指标 is an 产出指标) when the 二级 names it.
     """
-    found = {}
+    found: dict[int, str] = {}
     for unit in labelled:
+        level = {"category1": 1, "category2": 2}.get(row.roles.get(unit.col, ""))
         text = re.sub(r"\s", "", unit.text)
-        if header_role(row.columns.get(unit.col, ""), []) == "category" and _looks_like_words(text):
-            found[unit.col] = text
-    for col in sorted(found):
-        state.categories[col] = found[col]
-        for finer in [c for c in state.categories if c > col and c not in found]:
+        if level and _looks_like_words(text):
+            found[level] = text
+    for level in sorted(found):
+        state.categories[level] = found[level]
+        for finer in [c for c in state.categories if c > level and c not in found]:
             del state.categories[finer]
-    cols = sorted(state.categories)
-    if len(cols) >= 2 and cols[0] not in found and cols[1] in found:
-        implied = LEVEL1_OF.get(found[cols[1]])
+    if 2 in found and 1 not in found:
+        implied = load_vocabulary().implied_level1(found[2])
         if implied:
-            state.categories[cols[0]] = implied
+            state.categories[1] = implied
 
 
 def backfill_categories(records: list[IndicatorRecord]) -> None:
@@ -199,7 +206,7 @@ def backfill_categories(records: list[IndicatorRecord]) -> None:
     for k, record in enumerate(records):
         if len(record.indicator_category) != 1:
             continue
-        implied = LEVEL1_OF.get(record.indicator_category[0])
+        implied = load_vocabulary().implied_level1(record.indicator_category[0])
         later = next((r.indicator_category[0] for r in records[k + 1 :] if len(r.indicator_category) == 2), None)
         if implied or later:
             record.indicator_category = [implied or later, record.indicator_category[0]]
@@ -224,21 +231,22 @@ def _looks_like_words(text: str) -> bool:
 
 
 def _grade_keys(units: Sequence[RowUnit], table: Table) -> list[str]:
-    """Grade label per threshold unit: from its header, its text, or its position."""
+    """Grade label per threshold unit: from its column, its text, or its position."""
     keys: list[str] = []
     for k, unit in enumerate(units):
-        header = clean_header(unit.header)
+        row = table.rows[unit.row]
+        role = row.roles.get(unit.col)
         graded = split_graded_standard(unit.text) if table.layout == "inline" else []
-        if header in GRADES:
-            keys.append(header)
-        elif header in _TARGET_KEYS:
-            keys.append(TARGET_VALUE)
+        if role == "grade" and unit.col in row.grade_keys and table.layout != "inline":
+            keys.append(row.grade_keys[unit.col])
+        elif role == "target":
+            keys.append(TARGET_KEY)
         elif len(graded) == 1 and graded[0][0] in GRADES:
             keys.append(graded[0][0])
         elif len(units) == 1:
-            keys.append(TARGET_VALUE)
+            keys.append(TARGET_KEY)
         else:
-            keys.append(GRADES[k] if k < len(GRADES) else f"{TARGET_VALUE}{k + 1}")
+            keys.append(GRADES[k] if k < len(GRADES) else f"{TARGET_KEY}{k + 1}")
     return keys
 
 
@@ -250,18 +258,22 @@ def _threshold_map(units: Sequence[RowUnit], table: Table) -> dict[str, str]:
     return out
 
 
-def _record(doc: Document, table: Table, state: _State, unit: RowUnit, thresholds: list[RowUnit], threshold: float) -> IndicatorRecord:
+def _record(
+    doc: Document, table: Table, state: _State, unit: RowUnit, thresholds: list[RowUnit], threshold: float,
+    activity: str | None, row: Row,
+) -> IndicatorRecord:
     mapped = _threshold_map(thresholds, table)
     used = [unit, *thresholds, *([state.activity_unit] if state.activity_unit else [])]
     confidence = min(_support(u, expected) for u, expected in zip(used, _expected_labels(unit, thresholds, state), strict=True))
-    parent = state.parent if state.parent != state.activity else None
+    confidence *= float(getattr(row, "split_confidence", 1.0))
+    parent = state.parent if state.parent != activity else None
     return IndicatorRecord(
         doc_id=doc.doc_id,
         source=doc.source,
         table=table.index,
         line=unit.line,
         parent_activity=parent,
-        activity=state.activity,
+        activity=activity,
         activity_budget=state.budget,
         indicator=clean_name(unit.text),
         indicator_category=[state.categories[c] for c in sorted(state.categories)],

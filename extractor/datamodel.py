@@ -97,6 +97,10 @@ class Row:
     ``columns`` maps a column index to the header text in force for this row
     (tables can restart their header midway); ``is_header`` marks header rows.
     ``key`` is the "key" of an inline list line (绩效指标, 绩效标准, …).
+    The structure stage (:mod:`extractor.tables.structure`) adds each column's
+    ``roles`` (activity, indicator, grade, target, …) with ``role_confidence``,
+    ``grade_keys`` (column -> 优/良/中/差) and the ``form`` values in force
+    (项目名称 and the like from key-value rows above the grid).
     """
 
     cells: list[Cell]
@@ -104,6 +108,10 @@ class Row:
     columns: dict[int, str] = field(default_factory=dict)
     is_header: bool = False
     key: str = ""
+    roles: dict[int, str] = field(default_factory=dict)
+    role_confidence: dict[int, float] = field(default_factory=dict)
+    grade_keys: dict[int, str] = field(default_factory=dict)
+    form: dict[str, str] = field(default_factory=dict)
 
     def texts(self) -> list[str]:
         return [c.text for c in self.cells]

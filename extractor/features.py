@@ -25,7 +25,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from extractor.enumeration import ENUMERATIONS
-from extractor.tables.headers import clean_header, header_role, is_header_word
+from extractor.vocabulary import load_vocabulary
 
 UnitRecord = Mapping[str, Any]
 
@@ -68,13 +68,25 @@ def neighbour_text(record: UnitRecord) -> str:
     return f"{ctx.get('left', '')}\u0001{ctx.get('right', '')}"
 
 
+def column_role(record: UnitRecord) -> str:
+    """The unit's column role: chosen by the column-role model when the unit was
+    made, else (older annotations) the role the vocabulary gives its header."""
+    ctx = record["context"]
+    role = ctx.get("column_role")
+    if role:
+        return str(role)
+    return load_vocabulary().header_role(str(ctx.get("header", "")))[0] or "none"
+
+
 def left_label_role(record: UnitRecord) -> str:
-    """Role named by the nearest label cell to the left ("项目名称 | 车辆保险费")."""
+    """Form key of the nearest key cell to the left ("项目名称 | 车辆保险费")."""
     ctx = record["context"]
     col = int(ctx.get("col", 0))
+    vocab = load_vocabulary()
     for text in reversed((ctx.get("row_texts") or [])[:col]):
-        if str(text).strip() and is_header_word(str(text)):
-            return header_role(clean_header(str(text)))
+        key = vocab.form_key(str(text)) if str(text).strip() else None
+        if key:
+            return key
     return "none"
 
 
@@ -84,7 +96,7 @@ def role_tokens(record: UnitRecord) -> str:
     Roles generalise across templates (三级指标 and 绩效指标 both name indicators).
     """
     ctx = record["context"]
-    role = header_role(str(ctx.get("header", "")), ctx.get("table_headers") or [])
+    role = column_role(record)
     left_label = left_label_role(record)
     kind = "headerrow" if ctx.get("is_header_row") else "body"
     return f"role={role} leftlabel={left_label} {kind} role_{kind}={role}"
@@ -193,9 +205,7 @@ def role_texts_of(records: Sequence[UnitRecord]) -> list[str]:
     """Each unit's text behind its column role, for role-conditioned n-grams."""
     out = []
     for record in records:
-        ctx = record["context"]
-        role = header_role(str(ctx.get("header", "")), ctx.get("table_headers") or [])
-        out.append(f"{role}\u0001{unit_text(record)}")
+        out.append(f"{column_role(record)}\u0001{unit_text(record)}")
     return out
 
 

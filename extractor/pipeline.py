@@ -33,20 +33,36 @@ class DocumentResult:
     model_version: str
 
 
-def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None = None) -> None:
-    """Label every unit in place; a reviewer's label for the exact unit wins.
+# Label a cell takes from its column's role.
+ROLE_LABELS = {"activity": "activity", "parent_activity": "activity", "indicator": "indicator", "grade": "threshold", "target": "threshold"}
+# The cell classifier overrules the column's label only when it is this sure
+# and the column's role is itself uncertain (a cell that breaks its column's pattern).
+_OVERRULE = 0.9
 
-    Units of tables without a header are sent to review (see HEADERLESS_CONFIDENCE_CAP).
+
+def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None = None) -> None:
+    """Label every unit in place from its column's role, refined by the cell classifier.
+
+    A unit's confidence is the lower of its column role's confidence and the
+    classifier's probability for the label; a reviewer's label for the exact
+    unit wins. Units of tables without a header are capped (HEADERLESS_CONFIDENCE_CAP).
     """
     if not units:
         return
     proba = classifier.predict_proba([{"text": u.text, "context": u.context} for u in units])
     for unit, row in zip(units, proba, strict=True):
+        role = unit.context.get("column_role")
+        role_confidence = float(unit.context.get("role_confidence", 0.0))
         best = int(row.argmax())
-        confidence = float(row[best])
+        label = ROLE_LABELS.get(role or "", "other") if role else LABELS[best]
+        if role and LABELS[best] != label and row[best] >= _OVERRULE and role_confidence < _OVERRULE:
+            label = LABELS[best]
+        confidence = float(row[LABELS.index(label)])
+        if role:
+            confidence = min(confidence, role_confidence) if label == ROLE_LABELS.get(role, "other") else min(confidence, 1.0 - role_confidence)
         if unit.layout != "inline" and not unit.context.get("table_headers"):
             confidence = min(confidence, HEADERLESS_CONFIDENCE_CAP)
-        unit.label, unit.confidence, unit.label_source = LABELS[best], confidence, "model"
+        unit.label, unit.confidence, unit.label_source = label, confidence, "model"
         review = (reviews or {}).get(unit.key)
         if review and review.get("label") in LABELS:
             unit.label, unit.confidence, unit.label_source = review["label"], 1.0, "review"
@@ -66,7 +82,7 @@ def process_loaded(
     doc: Document, classifier: RowClassifier, review_threshold: float = 0.5, reviews: Reviews | None = None
 ) -> DocumentResult:
     """Like :func:`process_document` for an already decoded document."""
-    layout = analyse(doc)
+    layout = analyse(doc, getattr(classifier, "column_model", None))
     classify_units(layout.units, classifier, reviews)
     records = assemble(doc, layout.tables, layout.units, review_threshold)
     return DocumentResult(doc, layout.sections, layout.tables, layout.units, records, classifier.card.version)

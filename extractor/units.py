@@ -44,6 +44,8 @@ def _table_units(doc: Document, table: Table) -> Iterator[RowUnit]:
                 "section_title": table.section_title,
                 "caption": table.caption,
                 "table_headers": headers,
+                "column_role": row.roles.get(cell.col, ""),
+                "role_confidence": round(float(row.role_confidence.get(cell.col, 0.0)), 4),
             }
             yield RowUnit(
                 doc_id=doc.doc_id,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from extractor.datamodel import RowUnit
 from extractor.document import load_units
-from extractor.tables.headers import GRADES, TARGET_VALUE, clean_header
+from extractor.vocabulary import GRADES, TARGET_KEY as TARGET_VALUE, clean as clean_header
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

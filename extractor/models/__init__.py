@@ -7,6 +7,7 @@ from pathlib import Path
 
 from extractor.errors import ConfigError
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
+from extractor.tables.column_roles import COLUMN_MODEL_FILE, ColumnRoleClassifier
 
 # backend name -> module defining a class with ``new(card)`` and ``load(dir, card)``.
 BACKENDS = {
@@ -39,7 +40,15 @@ def load_classifier(path: str | Path) -> RowClassifier:
     """Load the model at ``path`` (a model directory or a models root with CURRENT)."""
     directory = resolve_model_dir(Path(path))
     card = ModelCard.load(directory)
-    return backend_class(card.backend).load(directory, card)
+    classifier = backend_class(card.backend).load(directory, card)
+    classifier.column_model = load_column_model(directory)
+    return classifier
+
+
+def load_column_model(directory: Path) -> ColumnRoleClassifier | None:
+    """The model folder's column-role model, or None for a model made before it existed."""
+    path = directory / COLUMN_MODEL_FILE
+    return ColumnRoleClassifier.load(path) if path.exists() else None
 
 
 __all__ = ["BACKENDS", "ModelCard", "RowClassifier", "backend_class", "load_classifier", "new_classifier"]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from extractor.enumeration import ENUMERATIONS, enumeration_kind
 from extractor.features import UnitRecord, left_label_role
-from extractor.tables.headers import header_role
+from extractor.features import column_role
 
 INPUT_FORMAT = 1
 # Characters of each context field kept (the unit text itself is cut by the tokenizer).
@@ -57,7 +57,7 @@ def _flags(ctx: dict) -> list[str]:
 def context_text(record: UnitRecord) -> str:
     """The layout context of one unit, as marker-delimited text."""
     ctx = dict(record["context"])
-    role = header_role(str(ctx.get("header", "")), ctx.get("table_headers") or [])
+    role = column_role(record)
     tags = [
         _choice("ROLE", role, ROLES, "unknown"),
         _choice("LROLE", left_label_role(record), ROLES, "unknown"),

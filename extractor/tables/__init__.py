@@ -11,10 +11,11 @@ from collections.abc import Sequence
 
 from extractor.datamodel import Row, Section, Table
 from extractor.tables import inline, tab_lines, tab_rows
-from extractor.tables.headers import is_header_row, is_performance_header, merge_header, realign_shifted_row
+from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.structure import PERFORMANCE_ROLES, structure_table
 from extractor.tables.lines import is_cell_line, is_row_line
 
-__all__ = ["find_tables", "prepare_tables"]
+__all__ = ["find_tables", "prepare_tables", "structure_tables"]
 
 # Cell text that looks like a graded target: "≥90%", "80%以上", "90%及以上".
 _THRESHOLD_LIKE = re.compile(r"[≥≤＞＜><]|\d+\s*%|以上|以下|不低于|不超过")
@@ -43,7 +44,6 @@ def prepare_tables(tables: Sequence[Table], lines: Sequence[str], sections: Sequ
     tables = list(tables)
     for index, table in enumerate(tables):
         table.index = index
-        _with_headers(table.rows)
     return _finish(tables, list(lines), sections)
 
 
@@ -51,8 +51,15 @@ def _finish(tables: list[Table], lines: list[str], sections: Sequence[Section]) 
     for table in tables:
         table.caption = _caption(lines, table.line - 1)
         table.section_title = _section_title(sections, table.line)
-        table.is_performance = _is_performance(table, sections)
     return tables
+
+
+def structure_tables(tables: Sequence[Table], sections: Sequence[Section], model: ColumnRoleClassifier | None) -> None:
+    """Choose every table's row kinds and column roles, then flag performance tables."""
+    for table in tables:
+        if table.layout != "inline":
+            structure_table(table, model)
+        table.is_performance = _is_performance(table, sections)
 
 
 def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
@@ -68,36 +75,22 @@ def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
                 row.key = keys.get(index, "")
                 # A line without a key is the block's heading: its activity.
                 row.columns = {c.col: row.key or inline.HEADING_COLUMN for c in row.cells}
+                row.roles = {c.col: inline.key_role(row.key) for c in row.cells}
+                row.role_confidence = {c.col: 1.0 for c in row.cells}
             spans.append(("inline", i, end, rows))
             i = end
         elif is_cell_line(lines[i]):
             blocks, end = tab_lines.scan_blocks(lines, i)
-            spans.append(("tab_lines", i, end, _with_headers(tab_lines.build_rows(blocks))))
+            spans.append(("tab_lines", i, end, tab_lines.build_rows(blocks)))
             i = max(end, i + 1)
         elif is_row_line(lines[i]):
             rows, end = tab_rows.scan_rows(lines, i)
-            spans.append(("tab_rows", i, end, _with_headers(rows)))
+            spans.append(("tab_rows", i, end, rows))
             i = max(end, i + 1)
         else:
             i += 1
     return spans
 
-
-def _with_headers(rows: list[Row]) -> list[Row]:
-    """Mark header rows and give every row the header columns in force."""
-    columns: dict[int, str] = {}
-    previous_was_header = False
-    for row in rows:
-        if is_header_row(row):
-            columns = merge_header(columns, row, stacked=previous_was_header)
-            row.is_header = True
-            previous_was_header = True
-        else:
-            previous_was_header = False
-        row.columns = dict(columns)
-        if not row.is_header:
-            realign_shifted_row(row)
-    return rows
 
 
 def _caption(lines: list[str], start: int) -> str:
@@ -119,10 +112,11 @@ def _section_title(sections: Sequence[Section], line: int) -> str:
 
 
 def _is_performance(table: Table, sections: Sequence[Section]) -> bool:
-    """Performance headers, else a performance section or many target-like cells."""
+    """Indicator, grade or target columns under a header, else a performance
+    section or many target-like cells."""
     if table.layout == "inline":
         return True
-    if any(row.is_header and is_performance_header(row.columns) for row in table.rows):
+    if any(row.is_header and PERFORMANCE_ROLES & set(row.roles.values()) for row in table.rows):
         return True
     if any(row.is_header for row in table.rows):
         return False

@@ -8,26 +8,36 @@ from __future__ import annotations
 
 import re
 
-from extractor.datamodel import Cell, Row
+from functools import lru_cache
 
-# Keys that start a line of an inline block, longest first.
-INLINE_KEYS = ("主要职责", "职责目标", "绩效目标", "绩效指标", "绩效标准", "评价标准", "指标值")
-_KEY_LINE = re.compile(r"^\s*(" + "|".join(INLINE_KEYS) + r")\s*[：:]\s*(.*)$")
+from extractor.datamodel import Cell, Row
+from extractor.vocabulary import load_vocabulary
+
 # Column header given to the block's heading line (what 职责活动 names in a grid).
 HEADING_COLUMN = "职责活动"
-# The keys that make a block a performance list.
-_TRIGGER_KEYS = {"绩效指标", "绩效标准", "评价标准"}
 _ITEM_SPLIT = re.compile(r"[；;]|(?<=。)(?=\S)")
 # A heading line directly above the key lines: short, no sentence punctuation.
 _MAX_HEADING = 40
+
+
+@lru_cache(maxsize=1)
+def _key_line() -> re.Pattern[str]:
+    """"key：items" with any inline key of the vocabulary, longest first."""
+    words = "|".join(re.escape(w) for w in load_vocabulary().inline_words())
+    return re.compile(r"^\s*(" + words + r")\s*[：:]\s*(.*)$")
 
 
 def key_of(line: str) -> tuple[str, str] | None:
     """Return (key, rest) when ``line`` is a "key：items" line of an inline block."""
     if line.startswith("\t"):
         return None
-    m = _KEY_LINE.match(line)
+    m = _key_line().match(line)
     return (m.group(1), m.group(2)) if m else None
+
+
+def key_role(key: str) -> str:
+    """Column role of an inline key's items; the heading line (no key) is the activity."""
+    return (load_vocabulary().inline_key(key) or "other") if key else "activity"
 
 
 def split_items(text: str) -> list[str]:
@@ -47,8 +57,8 @@ def find_blocks(lines: list[str]) -> list[tuple[int, int]]:
         start = i
         while i < len(lines) and key_of(lines[i]) is not None:
             i += 1
-        keys = {key_of(lines[k])[0] for k in range(start, i)}  # type: ignore[index]
-        if keys & _TRIGGER_KEYS:
+        roles = {key_role(key_of(lines[k])[0]) for k in range(start, i)}  # type: ignore[index]
+        if roles & load_vocabulary().inline_triggers:
             head = start - 1
             if head >= 0 and _is_heading(lines[head]):
                 start = head

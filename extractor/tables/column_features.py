@@ -1,0 +1,113 @@
+"""What a table column looks like: its header words and its contents.
+
+A column is described by the characters of its header (so 项目名称, 二级项目 and
+工作活动 share evidence with the activity role), the role the vocabulary file
+gives the header, and statistics of its body cells (length, sentence
+punctuation, numbers, %, comparison words, units, category and grade words,
+blank share, repeated values, position). The same description serves tables
+with and without a header row.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractor.enumeration import enumeration_kind
+from extractor.vocabulary import clean, load_vocabulary
+
+_DIGIT = re.compile(r"\d")
+_PERCENT = re.compile(r"[%％]|百分之")
+_COMPARISON = re.compile(r"[≥≤＞＜><=＝]|以上|以下|不低于|不高于|不超过|不少于|以内|达到|低于|高于")
+_SENTENCE = re.compile(r"[。；;，,、：:]")
+_NUMERIC = re.compile(r"^[\s≥≤＞＜><=＝±+\-−]*[\d.,，]+\s*[%％]?$")
+_NATURE = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|正向|反向|定性|定量|大于等于|小于等于|等于)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_RATE_END = re.compile(r"(率|度|数|量|次数|人数|时间|情况|成本|效果|水平)$")
+_GRADE_SENTENCE = re.compile(r"为[优良中差]|[优良中差]$|较好|很好|一般|良好|优秀|较差")
+
+
+@dataclass
+class ColumnSample:
+    """One column of one table: header text (stacked header rows joined) and body cells."""
+
+    header: str
+    cells: list[str]
+    position: int
+    n_columns: int
+
+
+def column_features(column: ColumnSample) -> dict[str, float]:
+    """Sparse named features of a column (for a ``DictVectorizer``)."""
+    features: dict[str, float] = {}
+    _header_features(column.header, features)
+    _content_features([c for c in column.cells if c.strip()], len(column.cells), features)
+    _position_features(column.position, column.n_columns, features)
+    return features
+
+
+def _header_features(header: str, out: dict[str, float]) -> None:
+    vocab = load_vocabulary()
+    word = clean(header)
+    if not word:
+        out["header:none"] = 1.0
+        return
+    role, score = vocab.header_role(word)
+    if role:
+        out[f"vocab:{role}"] = score
+    if vocab.grade_of(word):
+        out["vocab:grade_word"] = 1.0
+    period = vocab.period_of(word)
+    if period:
+        out[f"period:{period}"] = 1.0
+    for n in (1, 2):
+        for i in range(len(word) - n + 1):
+            out[f"h{n}:{word[i:i + n]}"] = 1.0 / math.sqrt(len(word))
+    out["header:len"] = min(len(word), 12) / 12.0
+
+
+def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> None:
+    vocab = load_vocabulary()
+    out["blank_share"] = 1.0 - len(cells) / max(1, n_rows)
+    if not cells:
+        out["content:none"] = 1.0
+        return
+    stripped = [c.strip() for c in cells]
+    n = len(stripped)
+
+    def share(predicate) -> float:
+        return sum(1 for t in stripped if predicate(t)) / n
+
+    lengths = [len(t) for t in stripped]
+    out["len_mean"] = math.log1p(sum(lengths) / n) / 5.0
+    out["len_max"] = math.log1p(max(lengths)) / 5.0
+    out["sentence"] = share(lambda t: bool(_SENTENCE.search(t)))
+    out["digit"] = share(lambda t: bool(_DIGIT.search(t)))
+    out["percent"] = share(lambda t: bool(_PERCENT.search(t)))
+    out["comparison"] = share(lambda t: bool(_COMPARISON.search(t)))
+    out["numeric"] = share(lambda t: bool(_NUMERIC.match(t)))
+    out["small_int"] = share(lambda t: t.isdigit() and int(t) <= 100)
+    out["nature"] = share(lambda t: bool(_NATURE.match(t)))
+    out["unit_only"] = share(lambda t: t in vocab.units)
+    out["category1"] = share(lambda t: vocab.category_level(t) == 1)
+    out["category2"] = share(lambda t: vocab.category_level(t) == 2)
+    out["enumerated"] = share(lambda t: enumeration_kind(t) is not None)
+    out["grade_words"] = share(lambda t: bool(_GRADE_SENTENCE.search(t)))
+    out["rate_end"] = share(lambda t: bool(_RATE_END.search(t)))
+    out["cjk"] = sum(len(_CJK.findall(t)) for t in stripped) / max(1, sum(lengths))
+    out["distinct"] = len(set(stripped)) / n
+    out["seq"] = share(lambda t: t.isdigit()) * float(_is_sequence(stripped))
+
+
+def _is_sequence(texts: Sequence[str]) -> bool:
+    numbers = [int(t) for t in texts if t.isdigit()]
+    return len(numbers) >= 2 and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
+
+
+def _position_features(position: int, n_columns: int, out: dict[str, float]) -> None:
+    out["position"] = position / max(1, n_columns - 1)
+    out["first"] = float(position == 0)
+    out["last"] = float(position == n_columns - 1)
+    out["n_columns"] = min(n_columns, 16) / 16.0

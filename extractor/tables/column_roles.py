@@ -1,0 +1,190 @@
+"""The column-role model and one consistent role assignment per table.
+
+``ColumnRoleClassifier`` is a scikit-learn estimator (parameters in
+``__init__``, learned state in ``fit``, ``clone`` works) from
+:class:`ColumnSample` to role probabilities. It is saved as plain JSON
+(feature names, coefficients, classes), never pickled.
+
+``assign_roles`` turns per-column probabilities into one assignment that a
+table can have: at most one indicator, target, unit, weight … column; grade
+columns as a set; activity levels and category levels ordered left to right.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from extractor.tables.column_features import ColumnSample, column_features
+from extractor.vocabulary import GRADES, ROLES, load_vocabulary
+
+COLUMN_MODEL_FILE = "columns.json"
+
+# How many columns of one table may take a role (others: unlimited).
+_CAPACITY = {
+    "seq": 1, "parent_activity": 1, "activity": 1, "goal": 1, "category1": 1, "category2": 1,
+    "indicator": 1, "target": 1, "unit": 1, "weight": 1, "budget": 1, "nature": 2,
+    "description": 2, "indicator_description": 2, "grade": 8,
+}
+# A role the vocabulary gives a header counts this much before any training.
+_PRIOR_STRENGTH = 6.0
+
+
+class ColumnRoleClassifier(BaseEstimator, ClassifierMixin):
+    """Column role from header characters, vocabulary role and contents."""
+
+    def __init__(self, C: float = 1.0, max_iter: int = 2000) -> None:
+        self.C = C
+        self.max_iter = max_iter
+
+    def fit(self, X: Sequence[ColumnSample], y: Sequence[str]) -> ColumnRoleClassifier:
+        self.vectorizer_ = DictVectorizer()
+        matrix = self.vectorizer_.fit_transform([column_features(c) for c in X])
+        model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, list(y))
+        self.classes_ = np.array(model.classes_)
+        self.coef_ = model.coef_
+        self.intercept_ = model.intercept_
+        return self
+
+    def decision_function(self, X: Sequence[ColumnSample]) -> np.ndarray:
+        matrix = self.vectorizer_.transform([column_features(c) for c in X])
+        scores = matrix @ self.coef_.T + self.intercept_
+        if scores.shape[1] == 1:  # binary: scikit-learn keeps one column
+            scores = np.hstack([-scores, scores])
+        return np.asarray(scores)
+
+    def predict_proba(self, X: Sequence[ColumnSample]) -> np.ndarray:
+        scores = self.decision_function(X)
+        scores = scores - scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Sequence[ColumnSample]) -> np.ndarray:
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "params": self.get_params(),
+            "classes": [str(c) for c in self.classes_],
+            "features": list(self.vectorizer_.feature_names_),
+            "coef": self.coef_.tolist(),
+            "intercept": self.intercept_.tolist(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ColumnRoleClassifier:
+        model = cls(**data.get("params", {}))
+        names = [str(f) for f in data["features"]]
+        model.vectorizer_ = DictVectorizer()
+        model.vectorizer_.feature_names_ = names
+        model.vectorizer_.vocabulary_ = {name: k for k, name in enumerate(names)}
+        model.classes_ = np.array([str(c) for c in data["classes"]])
+        model.coef_ = np.asarray(data["coef"], dtype=np.float64).reshape(len(data["coef"]), len(names))
+        model.intercept_ = np.asarray(data["intercept"], dtype=np.float64)
+        unknown = set(model.classes_) - set(ROLES)
+        if unknown or model.coef_.shape[0] not in (1, len(model.classes_)) or model.intercept_.shape[0] != model.coef_.shape[0]:
+            raise ValueError(f"column model has unknown roles {sorted(unknown)} or inconsistent shapes")
+        return model
+
+    def save(self, path: Path) -> None:
+        from extractor.atomic import write_text_atomic
+
+        write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> ColumnRoleClassifier:
+        from extractor.errors import ModelLoadError
+
+        try:
+            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise ModelLoadError(f"not a readable column-role model: {exc}", path) from exc
+
+
+def role_probabilities(columns: Sequence[ColumnSample], model: ColumnRoleClassifier | None) -> np.ndarray:
+    """P(role) per column, one column per entry of ``ROLES``.
+
+    Without a trained model the vocabulary alone decides (header words only),
+    with "other" for a column whose header names nothing.
+    """
+    out = np.zeros((len(columns), len(ROLES)))
+    if model is not None and columns:
+        proba = model.predict_proba(columns)
+        for k, cls in enumerate(model.classes_):
+            out[:, ROLES.index(str(cls))] = proba[:, k]
+        return out
+    vocab = load_vocabulary()
+    for i, column in enumerate(columns):
+        role, score = vocab.header_role(column.header)
+        logits = np.zeros(len(ROLES))
+        # "other" is always the runner-up, so a column whose role is taken falls back to it.
+        logits[ROLES.index("other")] = _PRIOR_STRENGTH * 0.5
+        if role:
+            logits[ROLES.index(role)] = _PRIOR_STRENGTH * score
+        exp = np.exp(logits - logits.max())
+        out[i] = exp / exp.sum()
+    return out
+
+
+@dataclass
+class Assignment:
+    """Roles chosen for a table's columns, with confidence and margin per column."""
+
+    roles: dict[int, str]
+    confidence: dict[int, float]
+    margin: dict[int, float]
+    grade_keys: dict[int, str]
+
+
+def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: Sequence[int] = ()) -> Assignment:
+    """The most probable assignment that respects each role's capacity and order.
+
+    ``excluded`` columns (long-term halves of 长期/年度 pairs) are ``other``.
+    """
+    roles: dict[int, str] = {c: "other" for c in excluded}
+    used: dict[str, int] = {}
+    pairs = sorted(
+        ((proba[c, r], c, ROLES[r]) for c in range(len(columns)) if c not in roles for r in range(len(ROLES))),
+        reverse=True,
+    )
+    for _p, col, role in pairs:
+        if col in roles or used.get(role, 0) >= _CAPACITY.get(role, len(columns)):
+            continue
+        roles[col] = role
+        used[role] = used.get(role, 0) + 1
+    _order_levels(roles, "parent_activity", "activity")
+    _order_levels(roles, "category1", "category2")
+    confidence = {c: float(proba[c, ROLES.index(r)]) if c not in excluded else 1.0 for c, r in roles.items()}
+    margin = {}
+    for c, r in roles.items():
+        others = [proba[c, k] for k in range(len(ROLES)) if ROLES[k] != r]
+        margin[c] = float(confidence[c] - max(others)) if c not in excluded else 1.0
+    return Assignment(roles, confidence, margin, grade_keys(columns, roles))
+
+
+def _order_levels(roles: dict[int, str], upper: str, lower: str) -> None:
+    """The upper level sits left of the lower one; a lone upper level is the lower."""
+    up = [c for c, r in roles.items() if r == upper]
+    low = [c for c, r in roles.items() if r == lower]
+    if up and low and up[0] > low[0]:
+        roles[up[0]], roles[low[0]] = lower, upper
+    elif up and not low and upper == "parent_activity":
+        roles[up[0]] = lower
+
+
+def grade_keys(columns: Sequence[ColumnSample], roles: dict[int, str]) -> dict[int, str]:
+    """优/良/中/差 for each grade column: named by its header, else by its place."""
+    vocab = load_vocabulary()
+    graded = sorted(c for c, r in roles.items() if r == "grade")
+    named = {c: vocab.grade_of(columns[c].header) for c in graded}
+    if graded and all(named.values()) and len(set(named.values())) == len(graded):
+        return {c: str(named[c]) for c in graded}
+    return {c: GRADES[k] if k < len(GRADES) else f"{GRADES[-1]}{k - len(GRADES) + 2}" for k, c in enumerate(graded)}

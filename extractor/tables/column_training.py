@@ -1,0 +1,184 @@
+"""Training data for the column-role model, and layout augmentation.
+
+Labelled columns come from the annotated documents' tables, each column's
+role taken from ``annotations/columns/templates.json`` (header word -> role,
+written by hand per template). Every labelled table is also rewritten the way
+other regions print tables (:func:`augment`): header synonyms from the
+vocabulary, no header, extra 序号 / 权重 / 度量单位 / 指标性质 / 备注 columns,
+reordered columns. Finally each vocabulary word becomes one header-only
+example of its role, so a word listed in the vocabulary is known even when no
+annotated table uses it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from extractor.datamodel import Table
+from extractor.reader import read_document
+from extractor.segmenter import segment
+from extractor.tables import find_tables
+from extractor.tables.column_features import ColumnSample
+from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.structure import Band, band_columns, structure_table
+from extractor.vocabulary import GRADES, clean, load_vocabulary
+
+TEMPLATES_FILE = Path("columns") / "templates.json"
+AUGMENTATIONS = ("synonyms", "no_header", "extra_columns", "reordered")
+
+
+@dataclass
+class LabelledTable:
+    """The columns of one band of one annotated table, with their roles."""
+
+    doc_id: str
+    template: str
+    columns: list[ColumnSample]
+    roles: list[str]
+
+
+def load_template_roles(annotations_dir: Path) -> dict:
+    return json.loads((annotations_dir / TEMPLATES_FILE).read_text(encoding="utf-8"))
+
+
+def labelled_tables(paths: Iterable[Path], templates: dict) -> list[LabelledTable]:
+    """Every band with a header in the documents at ``paths``, columns labelled by ``templates``."""
+    out: list[LabelledTable] = []
+    for path in paths:
+        doc = read_document(path)
+        for table in find_tables(doc.lines, segment(doc.lines)):
+            if table.layout == "inline":
+                continue
+            for band in structure_table(table, None):
+                labelled = _label_band(doc.doc_id, table, band, templates)
+                if labelled:
+                    out.append(labelled)
+    return out
+
+
+def _label_band(doc_id: str, table: Table, band: Band, templates: dict) -> LabelledTable | None:
+    if not band.has_header:
+        return None
+    columns = band_columns(table, band)
+    words = {c: clean(h) for c, h in band.headers.items()}
+    overrides: dict[str, str] = {}
+    for present, changes in templates.get("when", {}).items():
+        if present in words.values():
+            overrides.update(changes)
+    roles: list[str] = []
+    keep: list[ColumnSample] = []
+    previous = ""
+    for column in columns:
+        word = clean(column.header)
+        role = overrides.get(word) or templates["roles"].get(word)
+        if role is None and previous in templates.get("after", {}):
+            role = templates["after"][previous]
+        if word:
+            previous = word
+        if role is None:
+            role = "other"  # a column the template does not name (blank filler, OCR debris)
+        keep.append(column)
+        roles.append(role)
+    if "indicator" not in roles and "grade" not in roles and "target" not in roles:
+        return None
+    template = "|".join(sorted({clean(h) for h in band.headers.values()}))
+    return LabelledTable(doc_id, template, keep, roles)
+
+
+def augment(table: LabelledTable, rng: random.Random) -> dict[str, LabelledTable]:
+    """The table rewritten as other regions print it, one variant per augmentation."""
+    return {
+        "synonyms": _synonyms(table, rng),
+        "no_header": _retitle(table, [""] * len(table.columns)),
+        "extra_columns": _extra_columns(table, rng),
+        "reordered": _reordered(table, rng),
+    }
+
+
+def _synonyms(table: LabelledTable, rng: random.Random) -> LabelledTable:
+    vocab = load_vocabulary()
+    style = rng.randrange(len(vocab.grades["优"]) - 1)  # 优 / 优秀 …, same style for the set
+    headers = []
+    grade_index = 0
+    for column, role in zip(table.columns, table.roles, strict=True):
+        if role == "grade":
+            words = vocab.grades[GRADES[min(grade_index, 3)]]
+            headers.append(words[min(style, len(words) - 1)])
+            grade_index += 1
+        else:
+            headers.append(rng.choice(vocab.roles[role]) if vocab.roles.get(role) else column.header)
+    return _retitle(table, headers)
+
+
+def _retitle(table: LabelledTable, headers: Sequence[str]) -> LabelledTable:
+    columns = [replace(c, header=h) for c, h in zip(table.columns, headers, strict=True)]
+    return replace(table, columns=columns)
+
+
+_EXTRA = {
+    "seq": lambda n, rng: [str(k + 1) for k in range(n)],
+    "weight": lambda n, rng: [str(rng.choice((2, 3, 4, 5, 10, 15, 20))) for _ in range(n)],
+    "unit": lambda n, rng: [rng.choice(("%", "个", "次", "万元", "人", "天", "")) for _ in range(n)],
+    "nature": lambda n, rng: [rng.choice(("≥", "=", "≤", "正向", "反向")) for _ in range(n)],
+    "basis": lambda n, rng: ["" if rng.random() < 0.7 else rng.choice(("按计划", "参考上年", "行业标准")) for _ in range(n)],
+}
+
+
+def _extra_columns(table: LabelledTable, rng: random.Random) -> LabelledTable:
+    vocab = load_vocabulary()
+    columns, roles = list(table.columns), list(table.roles)
+    n_rows = max((len(c.cells) for c in columns), default=0)
+    for role in rng.sample(sorted(_EXTRA), k=3):
+        cells = _EXTRA[role](n_rows, rng)
+        at = 0 if role == "seq" else rng.randrange(len(columns) + 1)
+        columns.insert(at, ColumnSample(rng.choice(vocab.roles[role]), cells, at, 0))
+        roles.insert(at, role)
+    return _renumber(replace(table, columns=columns, roles=roles))
+
+
+def _reordered(table: LabelledTable, rng: random.Random) -> LabelledTable:
+    order = list(range(len(table.columns)))
+    grades = [k for k in order if table.roles[k] == "grade"]
+    rest = [k for k in order if table.roles[k] != "grade"]
+    rng.shuffle(rest)
+    at = rng.randrange(len(rest) + 1)
+    order = rest[:at] + grades + rest[at:]
+    return _renumber(replace(table, columns=[table.columns[k] for k in order], roles=[table.roles[k] for k in order]))
+
+
+def _renumber(table: LabelledTable) -> LabelledTable:
+    n = len(table.columns)
+    return replace(table, columns=[replace(c, position=k, n_columns=n) for k, c in enumerate(table.columns)])
+
+
+def vocabulary_examples() -> tuple[list[ColumnSample], list[str]]:
+    """One header-only example per vocabulary word of every role."""
+    vocab = load_vocabulary()
+    columns, roles = [], []
+    for role, words in vocab.roles.items():
+        for word in words:
+            columns.append(ColumnSample(word, [], 1, 6))
+            roles.append("grade" if vocab.grade_of(word) and role == "grade" else role)
+    return columns, roles
+
+
+def training_set(tables: Sequence[LabelledTable], seed: int = 0, copies: int = 2) -> tuple[list[ColumnSample], list[str]]:
+    """Columns and roles of ``tables``, their augmented variants and the vocabulary examples."""
+    rng = random.Random(seed)
+    columns, roles = vocabulary_examples()
+    for table in tables:
+        variants = [table] + [v for _ in range(copies) for v in augment(table, rng).values()]
+        for variant in variants:
+            columns.extend(variant.columns)
+            roles.extend(variant.roles)
+    return columns, roles
+
+
+def train_column_model(tables: Sequence[LabelledTable], seed: int = 0) -> ColumnRoleClassifier:
+    """Fit the column-role model on ``tables`` (augmented) and the vocabulary."""
+    columns, roles = training_set(tables, seed)
+    return ColumnRoleClassifier().fit(columns, roles)

@@ -1,0 +1,240 @@
+"""Understand a rebuilt table: form rows, header rows, column alignment and roles.
+
+A table is read top to bottom as a sequence of row kinds:
+
+- ``form`` rows hold key-value pairs (项目名称 | 车辆保险费, 主管部门 | …) whose
+  keys the vocabulary lists; they give the grid below its project;
+- ``header`` rows name the columns of the grid that follows (stacked header
+  rows refine each other: 评价标准 over 优 | 良 | 中 | 差);
+- ``data`` rows are the grid. Each run of data rows under one header (or the
+  whole table when it has none) is a *band* whose column roles are chosen once
+  by the column-role model (:mod:`extractor.tables.column_roles`).
+
+Rows shorter than their band (a merged 一级/二级 or activity cell printed once,
+a leading row label spanning the grid) are aligned to the right columns before
+roles are chosen. Everything learned is stored on the rows, so later stages
+read roles instead of re-deriving them from header words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from extractor.datamodel import Cell, Row, Table
+from extractor.tables.column_features import ColumnSample
+from extractor.tables.column_roles import Assignment, ColumnRoleClassifier, assign_roles, role_probabilities
+from extractor.vocabulary import clean, load_vocabulary
+
+_MAX_HEADER_WORD = 14
+_VALUE_LIKE = re.compile(r"\d|[≥≤%％]")
+_SENTENCE = re.compile(r"[。；;，,]")
+# Roles whose cells count as table content for the performance flag.
+PERFORMANCE_ROLES = frozenset({"indicator", "grade", "target"})
+
+
+@dataclass
+class Band:
+    """A grid under one header (or a whole header-less table)."""
+
+    header_rows: list[int]
+    data_rows: list[int]
+    width: int
+    headers: dict[int, str]
+    assignment: Assignment
+    form: dict[str, str] = field(default_factory=dict)
+    has_header: bool = True
+
+
+def header_hits(texts: Sequence[str]) -> tuple[int, int]:
+    """(cells naming a column role, non-empty cells) of one row."""
+    vocab = load_vocabulary()
+    filled = [t for t in texts if t.strip()]
+    hits = 0
+    for text in filled:
+        word = clean(text)
+        if not word or len(word) > _MAX_HEADER_WORD or _VALUE_LIKE.search(word) or _SENTENCE.search(text.strip()):
+            continue
+        if vocab.category_level(word) is not None and not vocab.header_role(word)[1] == 1.0:
+            continue
+        if vocab.header_role(word)[1] > 0 or vocab.grade_of(word):
+            hits += 1
+    return hits, len(filled)
+
+
+def is_header_row(texts: Sequence[str]) -> bool:
+    """At least two short cells naming column roles, and at least half of the row."""
+    hits, filled = header_hits(texts)
+    return hits >= 2 and hits * 2 >= filled
+
+
+def form_pairs(texts: Sequence[str]) -> dict[str, str]:
+    """Key-value pairs of a form row: {role: value} for every vocabulary form key.
+
+    A key's value is the text of the following cells up to the next key.
+    """
+    vocab = load_vocabulary()
+    pairs: dict[str, str] = {}
+    k = 0
+    while k < len(texts):
+        role = vocab.form_key(texts[k])
+        if role is None:
+            k += 1
+            continue
+        j = k + 1
+        parts: list[str] = []
+        while j < len(texts) and vocab.form_key(texts[j]) is None:
+            if texts[j].strip():
+                parts.append(texts[j].strip())
+            j += 1
+        if parts and role not in pairs:
+            pairs[role] = " ".join(parts)
+        k = j
+    return pairs
+
+
+def structure_table(table: Table, model: ColumnRoleClassifier | None) -> list[Band]:
+    """Mark row kinds, align short rows and choose column roles; return the bands."""
+    kinds = _row_kinds(table)
+    bands: list[Band] = []
+    form: dict[str, str] = {}
+    k = 0
+    n = len(table.rows)
+    any_header = "header" in kinds
+    while k < n:
+        kind = kinds[k]
+        if kind == "form":
+            pairs = form_pairs(table.rows[k].texts())
+            if "activity" in pairs or "unit_name" in pairs:
+                form = {}  # a new project starts
+            form.update(pairs)
+            k += 1
+            continue
+        if kind == "header":
+            start = k
+            while k < n and kinds[k] == "header":
+                k += 1
+            header_rows = list(range(start, k))
+        elif any_header and not bands:
+            k += 1  # preamble above the first header: neither grid nor form
+            continue
+        else:
+            header_rows = []
+        data_start = k
+        while k < n and kinds[k] == "data":
+            k += 1
+        bands.append(_band(table, header_rows, list(range(data_start, k)), dict(form), model))
+    return bands
+
+
+def _row_kinds(table: Table) -> list[str]:
+    vocab = load_vocabulary()
+    kinds = []
+    for row in table.rows:
+        texts = row.texts()
+        first = next((t for t in texts if t.strip()), "")
+        if vocab.form_key(first) and form_pairs(texts):
+            kinds.append("form")
+        elif is_header_row(texts):
+            kinds.append("header")
+        elif form_pairs(texts) and not _is_grid_row(texts):
+            kinds.append("form")
+        else:
+            kinds.append("data")
+    return kinds
+
+
+def _is_grid_row(texts: Sequence[str]) -> bool:
+    """A row that starts with a category word belongs to the grid even if a cell looks like a key."""
+    first = next((t for t in texts if t.strip()), "")
+    return load_vocabulary().category_level(first) is not None
+
+
+def _band(table: Table, header_rows: list[int], data_rows: list[int], form: dict[str, str], model: ColumnRoleClassifier | None) -> Band:
+    headers = _stacked_headers([table.rows[r] for r in header_rows])
+    width = max([len(table.rows[r].cells) for r in [*header_rows, *data_rows]] + [max(headers, default=-1) + 1, 0])
+    full = [table.rows[r] for r in data_rows if len(table.rows[r].cells) >= width] or [table.rows[r] for r in data_rows]
+    first = _assign(headers, full, width, model)
+    for r in data_rows:
+        _align(table.rows[r], width, first.roles)
+    assignment = _assign(headers, [table.rows[r] for r in data_rows], width, model)
+    for r in header_rows:
+        table.rows[r].is_header = True
+    for r in [*header_rows, *data_rows]:
+        row = table.rows[r]
+        row.columns = dict(headers)
+        row.roles = dict(assignment.roles)
+        row.role_confidence = dict(assignment.confidence)
+        row.grade_keys = dict(assignment.grade_keys)
+        row.form = dict(form)
+    return Band(header_rows, data_rows, width, headers, assignment, form, bool(header_rows))
+
+
+def _stacked_headers(rows: list[Row]) -> dict[int, str]:
+    """Column -> header text; a lower header row refines the one above (评价标准 / 优)."""
+    headers: dict[int, str] = {}
+    for row in rows:
+        for cell in row.cells:
+            if cell.text.strip():
+                word = clean(cell.text)
+                headers[cell.col] = word if cell.col not in headers else f"{headers[cell.col]}{word}"
+    return headers
+
+
+def _columns(headers: dict[int, str], rows: list[Row], width: int) -> list[ColumnSample]:
+    cells: list[list[str]] = [[] for _ in range(width)]
+    for row in rows:
+        for cell in row.cells:
+            if cell.col < width:
+                cells[cell.col].append(cell.text)
+    return [ColumnSample(headers.get(c, ""), cells[c], c, width) for c in range(width)]
+
+
+def _assign(headers: dict[int, str], rows: list[Row], width: int, model: ColumnRoleClassifier | None) -> Assignment:
+    columns = _columns(headers, rows, width)
+    vocab = load_vocabulary()
+    periods = {c: vocab.period_of(h) for c, h in headers.items()}
+    excluded = [c for c, p in periods.items() if p == "long_term"] if "annual" in periods.values() else []
+    return assign_roles(columns, role_probabilities(columns, model), excluded)
+
+
+def _category_level(cells: list[Cell]) -> int | None:
+    """Level of a leading category cell; a word of both levels (成本指标) is a
+    二级 unless a 二级 word follows it."""
+    vocab = load_vocabulary()
+    level = vocab.category_level(cells[0].text)
+    if level == 1 and vocab.implied_level1(cells[0].text):
+        following = cells[1].text if len(cells) > 1 else ""
+        return 1 if vocab.category_level(following) == 2 else 2
+    return level
+
+
+def _align(row: Row, width: int, roles: dict[int, str]) -> None:
+    """Put the cells of a short row under the columns they belong to.
+
+    A row that starts with a category word starts at that category's column;
+    any other short row lacks its leading (merged) cells and is right-aligned.
+    Missing positions become empty merged cells.
+    """
+    cells = list(row.cells)
+    while cells and not cells[-1].text.strip() and len(cells) > 1:
+        cells.pop()
+    if len(cells) >= width or not cells:
+        return
+    level = _category_level(cells)
+    target = {1: "category1", 2: "category2"}.get(level or 0)
+    start = next((c for c, r in sorted(roles.items()) if r == target), None) if target else None
+    if start is None or start + len(cells) > width:
+        start = width - len(cells)
+    line = row.line
+    aligned = [Cell(text="", line=line, end_line=line, col=c, merged=True) for c in range(start)]
+    for k, cell in enumerate(cells):
+        cell.col = start + k
+        aligned.append(cell)
+    row.cells = aligned
+
+
+def band_columns(table: Table, band: Band) -> list[ColumnSample]:
+    """The columns of a band as the column-role model sees them."""
+    return _columns(band.headers, [table.rows[r] for r in band.data_rows], band.width)
