@@ -44,28 +44,33 @@ def assemble(doc: Document, tables: Sequence[Table], units: Sequence[RowUnit], r
     """Indicator records of every performance table, in document order."""
     by_cell = {(u.table, u.row, u.col): u for u in units}
     records: list[IndicatorRecord] = []
+    previous_form: dict[str, str] = {}
     for table in tables:
-        if not table.is_performance:
-            continue
-        if table.layout == "inline":
+        if table.is_performance and table.layout == "inline":
             records += _inline_records(doc, table, by_cell, review_threshold)
-        else:
-            records += _grid_records(doc, table, by_cell, review_threshold)
+        elif table.is_performance:
+            records += _grid_records(doc, table, by_cell, review_threshold, previous_form)
+        # A form printed as its own table (项目名称 … above a separate grid) names the next grid's project.
+        previous_form = table.form if table.form and not table.is_performance else {}
     return records
 
 
-def _grid_records(doc: Document, table: Table, by_cell: dict, threshold: float) -> list[IndicatorRecord]:
+def _grid_records(
+    doc: Document, table: Table, by_cell: dict, threshold: float, previous_form: dict[str, str]
+) -> list[IndicatorRecord]:
     """Records of a grid: each row's cells read by their column's role."""
     caption_project = project_name(table.caption)
     state = _State()
-    form: dict[str, str] | None = None
+    seen: dict[str, str] | None = None
+    form: dict[str, str] = {}
     records: list[IndicatorRecord] = []
     last_row_with_record = -10
     for r, row in enumerate(table.rows):
         if row.is_header or not row.roles:
             continue
-        if row.form != form:
-            form, state = row.form, _State()  # a new project or band: nothing carries over
+        if row.form != seen:  # a new project or band: nothing carries over
+            seen, state = row.form, _State()
+            form = row.form or previous_form
         labelled = [u for u in (by_cell.get((table.index, r, c.col)) for c in row.cells) if u is not None]
         _update_activity(state, row, labelled, has_parent_column="parent_activity" in row.roles.values())
         _update_budget(state, row, labelled)

@@ -135,6 +135,7 @@ class Table:
     section_title: str = ""
     is_performance: bool = False
     page: int | None = None
+    form: dict[str, str] = field(default_factory=dict)
 
     def header_texts(self) -> list[str]:
         """Distinct header texts of the table, in column order of first use."""

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -147,27 +148,88 @@ class Assignment:
 def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: Sequence[int] = ()) -> Assignment:
     """The most probable assignment that respects each role's capacity and order.
 
+    Solved as an assignment problem (scipy's ``linear_sum_assignment`` over
+    -log P, each role offering as many slots as its capacity), so a column
+    gives up a role to the column that fits it better instead of whichever was
+    looked at first. Grade columns form one set: a lone target column beside
+    two or more grades whose header does not name a target is a grade too.
     ``excluded`` columns (long-term halves of 长期/年度 pairs) are ``other``.
     """
+    free = [c for c in range(len(columns)) if c not in set(excluded)]
+    slots = [role for role in ROLES for _ in range(_CAPACITY.get(role, len(columns)))]
+    cost = -np.log(np.clip(proba[np.ix_(free, [ROLES.index(r) for r in slots])], 1e-9, 1.0))
+    rows, cols = linear_sum_assignment(cost)
     roles: dict[int, str] = {c: "other" for c in excluded}
-    used: dict[str, int] = {}
-    pairs = sorted(
-        ((proba[c, r], c, ROLES[r]) for c in range(len(columns)) if c not in roles for r in range(len(ROLES))),
-        reverse=True,
-    )
-    for _p, col, role in pairs:
-        if col in roles or used.get(role, 0) >= _CAPACITY.get(role, len(columns)):
-            continue
-        roles[col] = role
-        used[role] = used.get(role, 0) + 1
+    roles.update({free[i]: slots[j] for i, j in zip(rows, cols, strict=True)})
     _order_levels(roles, "parent_activity", "activity")
     _order_levels(roles, "category1", "category2")
-    confidence = {c: float(proba[c, ROLES.index(r)]) if c not in excluded else 1.0 for c, r in roles.items()}
-    margin = {}
+    _one_indicator(roles, proba, excluded)
+    _grades_as_a_set(roles, columns, proba)
+    _activity_left_of_indicator(roles, columns)
+    confidence, margin = {}, {}
     for c, r in roles.items():
-        others = [proba[c, k] for k in range(len(ROLES)) if ROLES[k] != r]
-        margin[c] = float(confidence[c] - max(others)) if c not in excluded else 1.0
+        if c in excluded:
+            confidence[c], margin[c] = 1.0, 1.0
+            continue
+        p = proba[c]
+        confidence[c] = float(p[ROLES.index(r)])
+        margin[c] = float(confidence[c] - max(p[k] for k in range(len(ROLES)) if ROLES[k] != r))
     return Assignment(roles, confidence, margin, grade_keys(columns, roles))
+
+
+def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], proba: np.ndarray) -> None:
+    """Grades come as a set: a lone grade column is the target value when the
+    table has none, else its next most probable role."""
+    graded = sorted(c for c, r in roles.items() if r == "grade")
+    if len(graded) == 1:
+        c = graded[0]
+        if "target" not in roles.values():
+            roles[c] = "target"
+        else:
+            ranked = [ROLES[k] for k in np.argsort(-proba[c]) if ROLES[k] not in ("grade", "target")]
+            roles[c] = next(r for r in ranked if r not in _CAPACITY or list(roles.values()).count(r) < _CAPACITY[r])
+        return
+    if len(graded) < 2:
+        return
+    vocab = load_vocabulary()
+    for c, r in list(roles.items()):
+        named = vocab.header_role(columns[c].header)[0] == "target"
+        if r == "target" and not named and (c - 1 in graded or c + 1 in graded):
+            roles[c] = "grade"
+
+
+_MIN_INDICATOR = 0.05
+
+
+def _one_indicator(roles: dict[int, str], proba: np.ndarray, excluded: Sequence[int]) -> None:
+    """A grid measures something: with grade or target columns and no indicator
+    column, the column most likely to be the indicator is it."""
+    if "indicator" in roles.values() or not {"grade", "target"} & set(roles.values()):
+        return
+    k = ROLES.index("indicator")
+    candidates = [c for c, r in roles.items() if c not in excluded and r not in ("grade", "target")]
+    best = max(candidates, key=lambda c: proba[c, k], default=None)
+    if best is not None and proba[best, k] >= _MIN_INDICATOR:
+        roles[best] = "indicator"
+
+
+_TEXT_ROLES = ("description", "indicator_description", "goal", "other")
+
+
+def _activity_left_of_indicator(roles: dict[int, str], columns: Sequence[ColumnSample]) -> None:
+    """With no activity column, a header-less text column left of the indicator
+    whose values repeat or are merged over rows is the activity."""
+    if "activity" in roles.values() or "indicator" not in roles.values():
+        return
+    indicator = min(c for c, r in roles.items() if r == "indicator")
+    for c in range(indicator - 1, -1, -1):
+        column = columns[c]
+        filled = [t.strip() for t in column.cells if t.strip()]
+        if roles.get(c) not in _TEXT_ROLES or column.header.strip() or not filled:
+            continue
+        if len(set(filled)) < len(column.cells):
+            roles[c] = "activity"
+        return
 
 
 def _order_levels(roles: dict[int, str], upper: str, lower: str) -> None:

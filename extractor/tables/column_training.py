@@ -155,18 +155,19 @@ def _renumber(table: LabelledTable) -> LabelledTable:
     return replace(table, columns=[replace(c, position=k, n_columns=n) for k, c in enumerate(table.columns)])
 
 
-def vocabulary_examples() -> tuple[list[ColumnSample], list[str]]:
-    """One header-only example per vocabulary word of every role."""
+def vocabulary_examples(repeat: int = 4) -> tuple[list[ColumnSample], list[str]]:
+    """Header-only examples of every vocabulary word of every role."""
     vocab = load_vocabulary()
     columns, roles = [], []
     for role, words in vocab.roles.items():
         for word in words:
-            columns.append(ColumnSample(word, [], 1, 6))
-            roles.append("grade" if vocab.grade_of(word) and role == "grade" else role)
+            for k in range(repeat):
+                columns.append(ColumnSample(word, [], k, repeat + 2))
+                roles.append(role)
     return columns, roles
 
 
-def training_set(tables: Sequence[LabelledTable], seed: int = 0, copies: int = 2) -> tuple[list[ColumnSample], list[str]]:
+def training_set(tables: Sequence[LabelledTable], seed: int = 0, copies: int = 3) -> tuple[list[ColumnSample], list[str]]:
     """Columns and roles of ``tables``, their augmented variants and the vocabulary examples."""
     rng = random.Random(seed)
     columns, roles = vocabulary_examples()

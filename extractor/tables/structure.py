@@ -31,7 +31,7 @@ _MAX_HEADER_WORD = 14
 _VALUE_LIKE = re.compile(r"\d|[≥≤%％]")
 _SENTENCE = re.compile(r"[。；;，,]")
 # Roles whose cells count as table content for the performance flag.
-PERFORMANCE_ROLES = frozenset({"indicator", "grade", "target"})
+PERFORMANCE_ROLES = frozenset({"indicator"})
 
 
 @dataclass
@@ -125,6 +125,7 @@ def structure_table(table: Table, model: ColumnRoleClassifier | None) -> list[Ba
         while k < n and kinds[k] == "data":
             k += 1
         bands.append(_band(table, header_rows, list(range(data_start, k)), dict(form), model))
+    table.form = dict(form)
     return bands
 
 
@@ -134,7 +135,9 @@ def _row_kinds(table: Table) -> list[str]:
     for row in table.rows:
         texts = row.texts()
         first = next((t for t in texts if t.strip()), "")
-        if vocab.form_key(first) and form_pairs(texts):
+        if header_hits(texts)[0] >= 3 and is_header_row(texts) and not any(_VALUE_LIKE.search(t) for t in texts):
+            kinds.append("header")
+        elif vocab.form_key(first) and form_pairs(texts):
             kinds.append("form")
         elif is_header_row(texts):
             kinds.append("header")
@@ -218,8 +221,6 @@ def _align(row: Row, width: int, roles: dict[int, str]) -> None:
     Missing positions become empty merged cells.
     """
     cells = list(row.cells)
-    while cells and not cells[-1].text.strip() and len(cells) > 1:
-        cells.pop()
     if len(cells) >= width or not cells:
         return
     level = _category_level(cells)
