@@ -28,6 +28,8 @@ from extractor.tables.column_roles import Assignment, ColumnRoleClassifier, assi
 from extractor.vocabulary import clean, load_vocabulary
 
 _MAX_HEADER_WORD = 14
+# A header cell that only contains a vocabulary word (二级指标(年度)) is short.
+_MAX_CONTAINING_WORD = 7
 _VALUE_LIKE = re.compile(r"\d|[≥≤%％]")
 _SENTENCE = re.compile(r"[。；;，,]")
 # Roles whose cells count as table content for the performance flag.
@@ -58,15 +60,17 @@ def header_hits(texts: Sequence[str]) -> tuple[int, int]:
             continue
         if vocab.category_level(word) is not None and not vocab.header_role(word)[1] == 1.0:
             continue
-        if vocab.header_role(word)[1] > 0 or vocab.grade_of(word):
+        score = vocab.header_role(word)[1]
+        if score == 1.0 or (score > 0 and len(word) <= _MAX_CONTAINING_WORD) or vocab.grade_of(word):
             hits += 1
     return hits, len(filled)
 
 
 def is_header_row(texts: Sequence[str]) -> bool:
-    """At least two short cells naming column roles, and at least half of the row."""
+    """At least two short cells naming column roles, at least half of the row, and at most one value."""
     hits, filled = header_hits(texts)
-    return hits >= 2 and hits * 2 >= filled
+    values = sum(1 for t in texts if _VALUE_LIKE.search(t))
+    return hits >= 2 and hits * 2 >= filled and values <= 1
 
 
 def form_pairs(texts: Sequence[str]) -> dict[str, str]:
@@ -116,8 +120,8 @@ def structure_table(table: Table, model: ColumnRoleClassifier | None) -> list[Ba
             while k < n and kinds[k] == "header":
                 k += 1
             header_rows = list(range(start, k))
-        elif any_header and not bands:
-            k += 1  # preamble above the first header: neither grid nor form
+        elif any_header:
+            k += 1  # rows outside any header's grid (preamble, notes): neither grid nor form
             continue
         else:
             header_rows = []
@@ -202,6 +206,27 @@ def _assign(headers: dict[int, str], rows: list[Row], width: int, model: ColumnR
     return assign_roles(columns, role_probabilities(columns, model), excluded)
 
 
+def _shift_to_category(row: Row, width: int, roles: dict[int, str]) -> None:
+    """Move a full row whose leading category word sits in another column (a cell
+    inserted or lost by the converter) so that the word is under its category column."""
+    filled = [c for c in row.cells if c.text.strip()]
+    if not filled:
+        return
+    level = _category_level(filled)
+    target = {1: "category1", 2: "category2"}.get(level or 0)
+    column = next((c for c, r in sorted(roles.items()) if r == target), None) if target else None
+    if column is None or column == filled[0].col:
+        return
+    delta = column - filled[0].col
+    if filled[-1].col + delta >= width or filled[0].col + delta < 0:
+        return
+    for cell in filled:
+        cell.col += delta
+    line = row.line
+    by_col = {c.col: c for c in filled}
+    row.cells = [by_col.get(k) or Cell(text="", line=line, end_line=line, col=k) for k in range(max(width, len(row.cells)))]
+
+
 def _category_level(cells: list[Cell]) -> int | None:
     """Level of a leading category cell; a word of both levels (成本指标) is a
     二级 unless a 二级 word follows it."""
@@ -221,7 +246,10 @@ def _align(row: Row, width: int, roles: dict[int, str]) -> None:
     Missing positions become empty merged cells.
     """
     cells = list(row.cells)
-    if len(cells) >= width or not cells:
+    if not cells:
+        return
+    if len(cells) >= width:
+        _shift_to_category(row, width, roles)
         return
     level = _category_level(cells)
     target = {1: "category1", 2: "category2"}.get(level or 0)
