@@ -36,8 +36,9 @@ class DocumentResult:
 # Label a cell takes from its column's role.
 ROLE_LABELS = {"activity": "activity", "parent_activity": "activity", "indicator": "indicator", "grade": "threshold", "target": "threshold"}
 # The cell classifier overrules the column's label only when it is this sure
-# and the column's role is itself uncertain (a cell that breaks its column's pattern).
+# and the column's role is below even odds (a cell that breaks its column's pattern).
 _OVERRULE = 0.9
+_UNSURE_ROLE = 0.5
 
 
 def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None = None) -> None:
@@ -55,7 +56,7 @@ def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews:
         role_confidence = float(unit.context.get("role_confidence", 0.0))
         best = int(row.argmax())
         label = ROLE_LABELS.get(role or "", "other") if role else LABELS[best]
-        if role and LABELS[best] != label and row[best] >= _OVERRULE and role_confidence < _OVERRULE:
+        if role and LABELS[best] != label and row[best] >= _OVERRULE and role_confidence < _UNSURE_ROLE:
             label = LABELS[best]
         confidence = float(row[LABELS.index(label)])
         if role:

@@ -172,7 +172,8 @@ def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: S
             confidence[c], margin[c] = 1.0, 1.0
             continue
         p = proba[c]
-        confidence[c] = float(p[ROLES.index(r)])
+        # A role given by a table-level rule rather than the model is a coin toss: review it.
+        confidence[c] = max(float(p[ROLES.index(r)]), _RULE_CONFIDENCE if r != ROLES[int(p.argmax())] else 0.0)
         margin[c] = float(confidence[c] - max(p[k] for k in range(len(ROLES)) if ROLES[k] != r))
     return Assignment(roles, confidence, margin, grade_keys(columns, roles))
 
@@ -199,6 +200,7 @@ def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], pro
 
 
 _MIN_INDICATOR = 0.05
+_RULE_CONFIDENCE = 0.5
 
 
 def _one_indicator(roles: dict[int, str], proba: np.ndarray, excluded: Sequence[int]) -> None:
