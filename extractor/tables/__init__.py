@@ -111,12 +111,37 @@ def _section_title(sections: Sequence[Section], line: int) -> str:
     return best.title if best else ""
 
 
+# Parts of a disclosure whose tables are never performance targets.
+_NOT_PERFORMANCE_SECTIONS = {"procurement", "assets", "three_public", "income", "expenditure", "operating_costs"}
+# A header column names an indicator, grade or target at least this surely.
+_SURE_ROLE = 0.6
+
+
+def _names_performance_column(row: Row) -> bool:
+    """A header row with a named column the model is sure is an indicator, grade or target."""
+    named = {c.col for c in row.cells if c.text.strip()}
+    return any(
+        row.roles.get(col) in PERFORMANCE_ROLES and row.role_confidence.get(col, 0.0) >= _SURE_ROLE for col in named
+    )
+
+
+def _section_type(sections: Sequence[Section], line: int) -> str:
+    """Type of the innermost section containing ``line``."""
+    best: Section | None = None
+    for section in sections:
+        if section.line <= line <= section.end_line and (best is None or section.level >= best.level):
+            best = section
+    return best.type if best else ""
+
+
 def _is_performance(table: Table, sections: Sequence[Section]) -> bool:
     """Indicator, grade or target columns under a header, else a performance
     section or many target-like cells."""
     if table.layout == "inline":
         return True
-    if any(row.is_header and PERFORMANCE_ROLES & set(row.roles.values()) for row in table.rows):
+    if _section_type(sections, table.line) in _NOT_PERFORMANCE_SECTIONS:
+        return False
+    if any(row.is_header and _names_performance_column(row) for row in table.rows):
         return True
     if any(row.is_header for row in table.rows):
         return False

@@ -33,7 +33,7 @@ _MAX_CONTAINING_WORD = 7
 _VALUE_LIKE = re.compile(r"\d|[≥≤%％]")
 _SENTENCE = re.compile(r"[。；;，,]")
 # Roles whose cells count as table content for the performance flag.
-PERFORMANCE_ROLES = frozenset({"indicator"})
+PERFORMANCE_ROLES = frozenset({"indicator", "grade", "target"})
 
 
 @dataclass
@@ -172,6 +172,10 @@ def _band(table: Table, header_rows: list[int], data_rows: list[int], form: dict
         row = table.rows[r]
         row.columns = dict(headers)
         row.roles = dict(assignment.roles)
+        for cell in row.cells[width:]:  # a category set aside by _set_aside_category
+            level = load_vocabulary().category_level(cell.text)
+            if level:
+                row.roles[cell.col] = f"category{level}"
         row.role_confidence = dict(assignment.confidence)
         row.grade_keys = dict(assignment.grade_keys)
         row.form = dict(form)
@@ -215,6 +219,9 @@ def _shift_to_category(row: Row, width: int, roles: dict[int, str]) -> None:
     level = _category_level(filled)
     target = {1: "category1", 2: "category2"}.get(level or 0)
     column = next((c for c, r in sorted(roles.items()) if r == target), None) if target else None
+    if target and column is None and not {"category1", "category2"} & set(roles.values()):
+        _set_aside_category(row, filled, width)
+        return
     if column is None or column == filled[0].col:
         return
     delta = column - filled[0].col
@@ -225,6 +232,20 @@ def _shift_to_category(row: Row, width: int, roles: dict[int, str]) -> None:
     line = row.line
     by_col = {c.col: c for c in filled}
     row.cells = [by_col.get(k) or Cell(text="", line=line, end_line=line, col=k) for k in range(max(width, len(row.cells)))]
+
+
+def _set_aside_category(row: Row, filled: list[Cell], width: int) -> None:
+    """A category word printed in a table without category columns pushed the
+    row one column right: move it beside the grid and the rest back left."""
+    if len(filled) < 2 or filled[1].col != filled[0].col + 1 or not clean(filled[0].text).endswith("指标"):
+        return
+    category = filled[0]
+    for cell in filled[1:]:
+        cell.col -= 1
+    category.col = width
+    line = row.line
+    by_col = {c.col: c for c in filled}
+    row.cells = [by_col.get(k) or Cell(text="", line=line, end_line=line, col=k) for k in range(width + 1)]
 
 
 def _category_level(cells: list[Cell]) -> int | None:
