@@ -104,6 +104,7 @@ class Vocabulary:
 
 
 _GRADE_PREFIX = re.compile(r"(标准|等级|评价|档次|分档)$")
+_SCORE_RANGE = re.compile(r"^[\d分以上下及含%％]+$")
 
 
 def _names_grade(word: str, grade_word: str) -> bool:
@@ -111,9 +112,9 @@ def _names_grade(word: str, grade_word: str) -> bool:
     A one-character or Latin grade word only counts alone or after such a word."""
     if word == grade_word:
         return True
-    if not word.endswith(grade_word):
-        return len(grade_word) > 1 and not grade_word.isascii() and grade_word in word
-    return len(grade_word) > 1 and not grade_word.isascii() or bool(_GRADE_PREFIX.search(word[: -len(grade_word)]))
+    if word.startswith(grade_word) and _SCORE_RANGE.match(word[len(grade_word) :]):
+        return True  # 优秀(90-100分)
+    return word.endswith(grade_word) and bool(_GRADE_PREFIX.search(word[: -len(grade_word)]))
 
 
 def _category_word(word: str) -> str:

@@ -237,7 +237,10 @@ def _shift_to_category(row: Row, width: int, roles: dict[int, str]) -> None:
 def _set_aside_category(row: Row, filled: list[Cell], width: int) -> None:
     """A category word printed in a table without category columns pushed the
     row one column right: move it beside the grid and the rest back left."""
-    if len(filled) < 2 or filled[1].col != filled[0].col + 1 or not clean(filled[0].text).endswith("指标"):
+    if len(filled) < 3 or filled[1].col != filled[0].col + 1 or not clean(filled[0].text).endswith("指标"):
+        return
+    # Pushed, the name sits where a value belongs and values follow it.
+    if _VALUE_LIKE.search(filled[1].text) or not all(_VALUE_LIKE.search(c.text) for c in filled[2:]):
         return
     category = filled[0]
     for cell in filled[1:]:
