@@ -265,14 +265,15 @@ def _category_level(cells: list[Cell]) -> int | None:
 def _align(row: Row, width: int, roles: dict[int, str]) -> None:
     """Put the cells of a short row under the columns they belong to.
 
-    A row that starts with a category word starts at that category's column;
-    any other short row lacks its leading (merged) cells and is right-aligned.
+    A row that starts with an empty cell kept its merged cells' places. A row
+    that starts with a category word starts at that category's column; any
+    other short row lacks its leading (merged) cells and is right-aligned.
     Missing positions become empty merged cells.
     """
     cells = list(row.cells)
     if not cells:
         return
-    if len(cells) >= width:
+    if len(cells) >= width or not cells[0].text.strip():
         _shift_to_category(row, width, roles)
         return
     level = _category_level(cells)
