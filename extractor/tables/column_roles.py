@@ -46,10 +46,10 @@ class ColumnRoleClassifier(BaseEstimator, ClassifierMixin):
         self.C = C
         self.max_iter = max_iter
 
-    def fit(self, X: Sequence[ColumnSample], y: Sequence[str]) -> ColumnRoleClassifier:
+    def fit(self, X: Sequence[ColumnSample], y: Sequence[str], sample_weight: Sequence[float] | None = None) -> ColumnRoleClassifier:
         self.vectorizer_ = DictVectorizer()
         matrix = self.vectorizer_.fit_transform([column_features(c) for c in X])
-        model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, list(y))
+        model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, list(y), sample_weight=sample_weight)
         self.classes_ = np.array(model.classes_)
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from extractor.assemble import project_name
 from extractor.datamodel import Table
 from extractor.reader import read_document
 from extractor.segmenter import segment
@@ -28,7 +30,7 @@ from extractor.tables.structure import Band, band_columns, structure_table
 from extractor.vocabulary import GRADES, clean, load_vocabulary
 
 TEMPLATES_FILE = Path("columns") / "templates.json"
-AUGMENTATIONS = ("synonyms", "no_header", "extra_columns", "reordered")
+AUGMENTATIONS = ("synonyms", "no_header", "extra_columns", "reordered", "activity_column")
 
 
 @dataclass
@@ -39,6 +41,7 @@ class LabelledTable:
     template: str
     columns: list[ColumnSample]
     roles: list[str]
+    project: str = ""
 
 
 def load_template_roles(annotations_dir: Path) -> dict:
@@ -86,7 +89,8 @@ def _label_band(doc_id: str, table: Table, band: Band, templates: dict) -> Label
     if "indicator" not in roles and "grade" not in roles and "target" not in roles:
         return None
     template = "|".join(sorted({clean(h) for h in band.headers.values()}))
-    return LabelledTable(doc_id, template, keep, roles)
+    project = project_name(table.caption) or band.form.get("activity", "")
+    return LabelledTable(doc_id, template, keep, roles, project)
 
 
 def augment(table: LabelledTable, rng: random.Random) -> dict[str, LabelledTable]:
@@ -96,7 +100,21 @@ def augment(table: LabelledTable, rng: random.Random) -> dict[str, LabelledTable
         "no_header": _retitle(table, [""] * len(table.columns)),
         "extra_columns": _extra_columns(table, rng),
         "reordered": _reordered(table, rng),
+        "activity_column": _activity_column(table, rng),
     }
+
+
+def _activity_column(table: LabelledTable, rng: random.Random) -> LabelledTable:
+    """The project named above the grid printed as its first column instead
+    (every row, or once as a merged cell), with or without a header."""
+    if not table.project or "activity" in table.roles:
+        return table
+    n_rows = max((len(c.cells) for c in table.columns), default=0)
+    merged = rng.random() < 0.5
+    cells = [table.project if k == 0 or not merged else "" for k in range(n_rows)]
+    header = rng.choice(("", *load_vocabulary().roles["activity"]))
+    columns = [ColumnSample(header, cells, 0, 0), *table.columns]
+    return _renumber(replace(table, columns=columns, roles=["activity", *table.roles]))
 
 
 def _synonyms(table: LabelledTable, rng: random.Random) -> LabelledTable:
@@ -167,19 +185,27 @@ def vocabulary_examples(repeat: int = 4) -> tuple[list[ColumnSample], list[str]]
     return columns, roles
 
 
-def training_set(tables: Sequence[LabelledTable], seed: int = 0, copies: int = 3) -> tuple[list[ColumnSample], list[str]]:
-    """Columns and roles of ``tables``, their augmented variants and the vocabulary examples."""
+def training_set(
+    tables: Sequence[LabelledTable], seed: int = 0, copies: int = 3
+) -> tuple[list[ColumnSample], list[str], list[float]]:
+    """Columns, roles and weights of ``tables``, their augmented variants and the
+    vocabulary examples. Each template weighs the same in total, however many
+    of its tables the documents print."""
     rng = random.Random(seed)
     columns, roles = vocabulary_examples()
+    weights = [1.0] * len(columns)
+    per_template = Counter(t.template for t in tables)
     for table in tables:
+        weight = 10.0 / per_template[table.template]
         variants = [table] + [v for _ in range(copies) for v in augment(table, rng).values()]
         for variant in variants:
             columns.extend(variant.columns)
             roles.extend(variant.roles)
-    return columns, roles
+            weights.extend([weight] * len(variant.columns))
+    return columns, roles, weights
 
 
 def train_column_model(tables: Sequence[LabelledTable], seed: int = 0) -> ColumnRoleClassifier:
     """Fit the column-role model on ``tables`` (augmented) and the vocabulary."""
-    columns, roles = training_set(tables, seed)
-    return ColumnRoleClassifier().fit(columns, roles)
+    columns, roles, weights = training_set(tables, seed)
+    return ColumnRoleClassifier().fit(columns, roles, sample_weight=weights)

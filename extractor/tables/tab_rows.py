@@ -34,8 +34,8 @@ def scan_rows(lines: list[str], start: int) -> tuple[list[Row], int]:
 
 
 def _row(line: str, number: int) -> Row:
+    # Trailing empty cells are kept: they tell a full row with blank last
+    # columns from a continuation row that lacks its leading merged cells.
     texts = line.split("\t")
-    while texts and not texts[-1].strip():
-        texts.pop()
     cells = [Cell(text=t.strip(), line=number, end_line=number, col=k) for k, t in enumerate(texts)]
     return Row(cells=cells, line=number)
