@@ -38,7 +38,7 @@ ROLE_LABELS = {"activity": "activity", "parent_activity": "activity", "indicator
 # The cell classifier overrules the column's label only when it is this sure
 # and the column's role is below even odds (a cell that breaks its column's pattern).
 _OVERRULE = 0.9
-_UNSURE_ROLE = 0.5
+_UNSURE_ROLE = 0.3
 
 
 def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None = None) -> None:

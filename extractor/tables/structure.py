@@ -141,7 +141,7 @@ def _row_kinds(table: Table) -> list[str]:
         first = next((t for t in texts if t.strip()), "")
         if header_hits(texts)[0] >= 3 and is_header_row(texts) and not any(_VALUE_LIKE.search(t) for t in texts):
             kinds.append("header")
-        elif vocab.form_key(first) and form_pairs(texts):
+        elif vocab.form_key(first):
             kinds.append("form")
         elif is_header_row(texts):
             kinds.append("header")
