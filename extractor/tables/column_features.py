@@ -37,12 +37,14 @@ class ColumnSample:
     cells: list[str]
     position: int
     n_columns: int
+    siblings: tuple[str, ...] = ()
 
 
 def column_features(column: ColumnSample) -> dict[str, float]:
     """Sparse named features of a column (for a ``DictVectorizer``)."""
     features: dict[str, float] = {}
     _header_features(column.header, features)
+    _sibling_features(column.siblings, features)
     _content_features([c for c in column.cells if c.strip()], len(column.cells), features)
     _position_features(column.position, column.n_columns, features)
     return features
@@ -66,6 +68,16 @@ def _header_features(header: str, out: dict[str, float]) -> None:
         for i in range(len(word) - n + 1):
             out[f"h{n}:{word[i:i + n]}"] = 1.0 / math.sqrt(len(word))
     out["header:len"] = min(len(word), 12) / 12.0
+
+
+def _sibling_features(siblings: Sequence[str], out: dict[str, float]) -> None:
+    """Roles the other columns' headers name exactly: 绩效指标 beside a 三级指标
+    column describes the indicator instead of naming it."""
+    vocab = load_vocabulary()
+    for header in siblings:
+        role, score = vocab.header_role(header)
+        if role and score == 1.0:
+            out[f"sibling:{role}"] = 1.0
 
 
 def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> None:

@@ -36,7 +36,7 @@ _CAPACITY = {
     "description": 2, "indicator_description": 2, "grade": 8,
 }
 # A role the vocabulary gives a header counts this much before any training.
-_PRIOR_STRENGTH = 6.0
+_PRIOR_STRENGTH = 3.0
 
 
 class ColumnRoleClassifier(BaseEstimator, ClassifierMixin):
@@ -116,18 +116,28 @@ def role_probabilities(columns: Sequence[ColumnSample], model: ColumnRoleClassif
     Without a trained model the vocabulary alone decides (header words only),
     with "other" for a column whose header names nothing.
     """
-    out = np.zeros((len(columns), len(ROLES)))
-    if model is not None and columns:
-        proba = model.predict_proba(columns)
-        for k, cls in enumerate(model.classes_):
-            out[:, ROLES.index(str(cls))] = proba[:, k]
-        return out
+    prior = vocabulary_prior(columns)
+    if model is None or not columns:
+        return prior
+    out = np.full((len(columns), len(ROLES)), 1e-6)
+    proba = model.predict_proba(columns)
+    for k, cls in enumerate(model.classes_):
+        out[:, ROLES.index(str(cls))] = np.maximum(proba[:, k], 1e-6)
+    # Product of experts: the model (learned from annotated templates) and the
+    # vocabulary (what the words mean anywhere), so a template the model never
+    # saw still gets the roles its header words name.
+    combined = out * prior
+    return combined / combined.sum(axis=1, keepdims=True)
+
+
+def vocabulary_prior(columns: Sequence[ColumnSample]) -> np.ndarray:
+    """P(role) from the vocabulary alone: peaked on the role a header names,
+    flat for a header it does not know or a missing header."""
     vocab = load_vocabulary()
+    out = np.zeros((len(columns), len(ROLES)))
     for i, column in enumerate(columns):
         role, score = vocab.header_role(column.header)
         logits = np.zeros(len(ROLES))
-        # "other" is always the runner-up, so a column whose role is taken falls back to it.
-        logits[ROLES.index("other")] = _PRIOR_STRENGTH * 0.5
         if role:
             logits[ROLES.index(role)] = _PRIOR_STRENGTH * score
         exp = np.exp(logits - logits.max())
@@ -193,10 +203,19 @@ def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], pro
     if len(graded) < 2:
         return
     vocab = load_vocabulary()
-    for c, r in list(roles.items()):
-        named = vocab.header_role(columns[c].header)[0] == "target"
-        if r == "target" and not named and (c - 1 in graded or c + 1 in graded):
-            roles[c] = "grade"
+    changed = True
+    while changed:  # grow the set over neighbours that belong to it
+        changed = False
+        for c, r in sorted(roles.items()):
+            if r == "grade" or not (c - 1 in graded or c + 1 in graded):
+                continue
+            header = columns[c].header
+            names_grade = vocab.grade_of(header) is not None
+            unnamed_target = r == "target" and vocab.header_role(header)[0] != "target"
+            if names_grade or unnamed_target:
+                roles[c] = "grade"
+                graded.append(c)
+                changed = True
 
 
 _MIN_INDICATOR = 0.05

@@ -134,7 +134,7 @@ def _synonyms(table: LabelledTable, rng: random.Random) -> LabelledTable:
 
 def _retitle(table: LabelledTable, headers: Sequence[str]) -> LabelledTable:
     columns = [replace(c, header=h) for c, h in zip(table.columns, headers, strict=True)]
-    return replace(table, columns=columns)
+    return _renumber(replace(table, columns=columns))
 
 
 _EXTRA = {
@@ -169,8 +169,13 @@ def _reordered(table: LabelledTable, rng: random.Random) -> LabelledTable:
 
 
 def _renumber(table: LabelledTable) -> LabelledTable:
+    """Positions, width and sibling headers after columns were added, moved or renamed."""
     n = len(table.columns)
-    return replace(table, columns=[replace(c, position=k, n_columns=n) for k, c in enumerate(table.columns)])
+    names = [c.header for c in table.columns]
+    return replace(table, columns=[
+        replace(c, position=k, n_columns=n, siblings=tuple(h for j, h in enumerate(names) if j != k and h))
+        for k, c in enumerate(table.columns)
+    ])
 
 
 def vocabulary_examples(repeat: int = 4) -> tuple[list[ColumnSample], list[str]]:

@@ -199,7 +199,11 @@ def _columns(headers: dict[int, str], rows: list[Row], width: int) -> list[Colum
         for cell in row.cells:
             if cell.col < width:
                 cells[cell.col].append(cell.text)
-    return [ColumnSample(headers.get(c, ""), cells[c], c, width) for c in range(width)]
+    names = [headers.get(c, "") for c in range(width)]
+    return [
+        ColumnSample(names[c], cells[c], c, width, tuple(n for k, n in enumerate(names) if k != c and n))
+        for c in range(width)
+    ]
 
 
 def _assign(headers: dict[int, str], rows: list[Row], width: int, model: ColumnRoleClassifier | None) -> Assignment:
