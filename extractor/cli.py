@@ -169,10 +169,28 @@ def evaluate(
         f"review threshold {review['threshold']:.4f}: queues {review['queue_share']:.1%} of rows, "
         f"catches {review['errors_caught']:.1%} of wrong rows"
     )
+    _echo_generalisation(metrics)
     if update_card and metrics["evaluation"] == LODO and backend is None:
         card = run_or_exit(lambda: update_model_card(model or models_root, metrics))
         typer.echo(f"model card of {card.version} updated (review threshold {card.review_threshold:.4f})")
     typer.echo(f"report: {out / 'report.html'}")
+
+
+def _echo_generalisation(metrics: dict) -> None:
+    """Record F1 on layouts the models were not trained on."""
+    loto = metrics.get("leave_one_template_out", {})
+    if loto.get("available"):
+        per = "  ".join(f"{t}: {s['f1']:.3f}" for t, s in loto["per_template"].items())
+        typer.echo(f"leave-one-template-out record F1 {loto['f1']:.3f}  ({per})")
+        kinds = loto["augmented"]["per_kind"]
+        typer.echo(
+            f"augmented variants mean record F1 {loto['augmented']['mean_f1']:.3f}  ("
+            + "  ".join(f"{k}: {s['f1']:.3f}" for k, s in kinds.items()) + ")"
+        )
+    real = metrics.get("real_tables", {})
+    if real.get("available"):
+        per = "  ".join(f"{d}: {s['f1']:.3f}" for d, s in real["per_document"].items())
+        typer.echo(f"real tables of other provinces record F1 {real['f1']:.3f}  ({per})")
 
 
 def _mount_review() -> None:

@@ -22,6 +22,8 @@ from extractor.errors import ModelLoadError
 from extractor.evaluation.run import card_metrics, leave_one_document_out
 from extractor.models import ModelCard, new_classifier
 from extractor.models.base import current_version, set_current
+from extractor.tables.column_roles import COLUMN_MODEL_FILE
+from extractor.tables.column_training import fit_column_model
 
 Progress = Callable[[str], None]
 
@@ -78,11 +80,14 @@ def train(
     card.review_threshold = float(evaluation["review"]["threshold"])
     current_name, current_metrics = _score_current(models_dir, annotations_dir, samples, progress)
 
-    progress("fitting on all labelled units")
+    progress("fitting on all labelled units and the annotated documents' tables")
     model = new_classifier(card)
     model.fit([a.record() for a in annotations], [a.label for a in annotations])
+    sources = [samples / f"{d}.txt" for d in sorted({a.doc_id for a in annotations}) if (samples / f"{d}.txt").exists()]
+    column_model = fit_column_model(sources, annotations_dir)
     directory = models_dir / card.version
     model.save(directory)
+    column_model.save(directory / COLUMN_MODEL_FILE)
 
     promoted = force or current_metrics is None or card.metrics["macro_f1"] >= current_metrics["macro_f1"]
     if promoted:

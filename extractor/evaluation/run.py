@@ -28,6 +28,7 @@ from extractor.annotations import Annotation, data_fingerprint, load_annotations
 from extractor.datamodel import LABELS, Section
 from extractor.errors import ModelLoadError
 from extractor.evaluation.common import read_expected
+from extractor.evaluation.generalisation import leave_one_template_out, real_tables, train_models
 from extractor.features import without_header
 from extractor.metrics import label_metrics
 from extractor.evaluation.plots import confusion_plot, per_document_plot, reliability_plot, review_curve_plot
@@ -41,6 +42,8 @@ from extractor.models.base import resolve_model_dir
 from extractor.pipeline import process_document
 from extractor.reader import read_document
 from extractor.segmenter import segment
+from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.column_training import fit_column_model
 
 Progress = Callable[[str], None]
 LODO = "leave-one-document-out"
@@ -87,8 +90,13 @@ def evaluate(
 # --- leave-one-document-out --------------------------------------------------
 
 
-def fold_models(annotations: Sequence[Annotation], card: ModelCard) -> Iterator[tuple[str, list[int], RowClassifier]]:
-    """For each document: its annotation indices and a model trained on all other documents."""
+def fold_models(
+    annotations: Sequence[Annotation],
+    card: ModelCard,
+    column_model_for: Callable[[set[str]], ColumnRoleClassifier | None] = lambda _docs: None,
+) -> Iterator[tuple[str, list[int], RowClassifier]]:
+    """For each document: its annotation indices and a model trained on all other
+    documents (cells, and columns through ``column_model_for(training documents)``)."""
     docs = [a.doc_id for a in annotations]
     records = [a.record() for a in annotations]
     for doc in sorted(set(docs)):
@@ -98,6 +106,7 @@ def fold_models(annotations: Sequence[Annotation], card: ModelCard) -> Iterator[
         version = f"{card.version or card.backend}-without-{doc}"
         fold_card = ModelCard(version=version, backend=card.backend, created="", params=dict(card.params))
         model = new_classifier(fold_card).fit([records[k] for k in train], [annotations[k].label for k in train])
+        model.column_model = column_model_for(set(docs) - {doc})
         yield doc, [k for k, d in enumerate(docs) if d == doc], model
 
 
@@ -112,7 +121,11 @@ def leave_one_document_out(
     headerless = np.zeros((len(annotations), len(LABELS)))
     sources = {d: samples_dir / f"{d}.txt" for d in {a.doc_id for a in annotations} if (samples_dir / f"{d}.txt").exists()}
     predicted: dict[str, list[dict[str, Any]]] = {}
-    for doc, test, model in fold_models(annotations, card):
+    def column_model_for(docs: set[str]) -> ColumnRoleClassifier | None:
+        paths = [sources[d] for d in sorted(docs) if d in sources]
+        return fit_column_model(paths, annotations_dir) if paths else None
+
+    for doc, test, model in fold_models(annotations, card, column_model_for):
         progress(f"{doc}: trained on the other documents; labelling its {len(test)} units")
         proba[test] = model.predict_proba([annotations[k].record() for k in test])
         headerless[test] = model.predict_proba([without_header(annotations[k].record()) for k in test])
@@ -126,6 +139,10 @@ def leave_one_document_out(
     data = data_summary(annotations_dir, annotations)
     metrics = assemble_metrics(LODO, card, rows, records, sections, data, target)
     metrics["headerless"] = headerless_metrics(annotations, headerless)
+    metrics["leave_one_template_out"] = leave_one_template_out(annotations, sources, annotations_dir, card, expected, progress)
+    progress("real tables of other provinces: training on every annotated document")
+    full = train_models(annotations, sources, annotations_dir, card, set(sources))
+    metrics["real_tables"] = real_tables(full, annotations_dir, samples_dir)
     return metrics, rows
 
 
@@ -299,6 +316,9 @@ def card_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
         "section_f1": sections.get("f1"),
         "section_level_accuracy": sections.get("level_accuracy"),
         "headerless_macro_f1": metrics.get("headerless", {}).get("macro_f1"),
+        "leave_one_template_out_record_f1": metrics.get("leave_one_template_out", {}).get("f1"),
+        "augmented_mean_record_f1": metrics.get("leave_one_template_out", {}).get("augmented", {}).get("mean_f1"),
+        "real_tables_record_f1": metrics.get("real_tables", {}).get("f1"),
         "evaluated_on": metrics["data"]["fingerprint"],
         "evaluated": metrics["created"],
     }

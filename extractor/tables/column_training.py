@@ -30,6 +30,7 @@ from extractor.tables.structure import Band, band_columns, structure_table
 from extractor.vocabulary import GRADES, clean, load_vocabulary
 
 TEMPLATES_FILE = Path("columns") / "templates.json"
+_STRUCTURAL_ROLES = {"parent_activity", "activity", "category1", "category2", "grade", "target"}
 AUGMENTATIONS = ("synonyms", "no_header", "extra_columns", "reordered", "activity_column")
 
 
@@ -214,3 +215,26 @@ def train_column_model(tables: Sequence[LabelledTable], seed: int = 0) -> Column
     """Fit the column-role model on ``tables`` (augmented) and the vocabulary."""
     columns, roles, weights = training_set(tables, seed)
     return ColumnRoleClassifier().fit(columns, roles, sample_weight=weights)
+
+
+def fit_column_model(paths: Sequence[Path], annotations_dir: Path, seed: int = 0) -> ColumnRoleClassifier:
+    """The column-role model of the documents at ``paths`` (labelled by the
+    template roles in ``annotations_dir``), their augmented variants and the vocabulary."""
+    return train_column_model(labelled_tables(paths, load_template_roles(annotations_dir)), seed)
+
+
+def template_of_document(path: Path) -> str:
+    """The document's template: the structural column roles (activity levels,
+    categories, grades or target) its tables' headers name, the most common set.
+    Descriptions and notes are left out: OCR splits and merges them."""
+    vocab = load_vocabulary()
+    doc = read_document(path)
+    signatures: Counter[str] = Counter()
+    for table in find_tables(doc.lines, segment(doc.lines)):
+        if table.layout == "inline":
+            continue
+        for band in structure_table(table, None):
+            roles = {vocab.header_role(h)[0] for h in band.headers.values()} & _STRUCTURAL_ROLES
+            if band.has_header and roles & {"grade", "target"}:
+                signatures["+".join(sorted(roles))] += 1
+    return signatures.most_common(1)[0][0] if signatures else "none"

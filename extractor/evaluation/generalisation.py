@@ -1,0 +1,120 @@
+"""How the extractor does on layouts it was not trained on.
+
+Three measures, all at record level (activity, indicator and every
+threshold right, matched without line numbers):
+
+- **leave-one-template-out**: documents are grouped by template (the set of
+  column roles their table headers name); each group is extracted by models
+  (column roles and cells) trained on the other groups only;
+- **augmented variants**: each document's expected records are printed in
+  layouts no sample uses (:mod:`extractor.augment`) and extracted by the
+  models that did not see that document's template;
+- **real tables**: other provinces' tables with hand-annotated expected
+  records (``annotations/expected_records/wild/``), extracted by the models
+  trained on every annotated document.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from extractor.annotations import Annotation
+from extractor.augment import AUGMENTATIONS, augment_document
+from extractor.evaluation.common import compact_text, prf, read_expected
+from extractor.models import ModelCard, RowClassifier, new_classifier
+from extractor.pipeline import process_document
+from extractor.tables.column_training import fit_column_model, template_of_document
+
+Progress = Callable[[str], None]
+Record = Mapping[str, Any]
+WILD_DIR = "wild"
+
+
+def content_key(record: Record) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """A record by what it says: activity, indicator and thresholds, whitespace removed."""
+    thresholds = tuple(sorted((compact_text(k), compact_text(v)) for k, v in (record.get("thresholds") or {}).items()))
+    return compact_text(record.get("activity")), compact_text(record.get("indicator")), thresholds
+
+
+def content_scores(predicted: Sequence[Record], expected: Sequence[Record]) -> dict[str, Any]:
+    """Precision, recall and F1 of records matched by content (as multisets)."""
+    got, want = Counter(map(content_key, predicted)), Counter(map(content_key, expected))
+    tp = sum((got & want).values())
+    return {**prf(tp, sum(got.values()), sum(want.values())), "n_predicted": sum(got.values()), "n_expected": sum(want.values())}
+
+
+def train_models(
+    annotations: Sequence[Annotation], sources: Mapping[str, Path], annotations_dir: Path, card: ModelCard, docs: set[str]
+) -> RowClassifier:
+    """A cell classifier and a column-role model trained on the documents ``docs`` only."""
+    fold_card = ModelCard(version=f"{card.backend}-on-{'+'.join(sorted(docs))}", backend=card.backend, created="", params=dict(card.params))
+    train = [a for a in annotations if a.doc_id in docs]
+    model = new_classifier(fold_card).fit([a.record() for a in train], [a.label for a in train])
+    model.column_model = fit_column_model([sources[d] for d in sorted(docs) if d in sources], annotations_dir)
+    return model
+
+
+def leave_one_template_out(
+    annotations: Sequence[Annotation],
+    sources: Mapping[str, Path],
+    annotations_dir: Path,
+    card: ModelCard,
+    expected: Mapping[str, Sequence[Record]],
+    progress: Progress = lambda _m: None,
+) -> dict[str, Any]:
+    """Record scores per held-out template, and on the augmented variants of its documents."""
+    templates = {doc: template_of_document(path) for doc, path in sources.items()}
+    groups = sorted(set(templates.values()))
+    if len(groups) < 2:
+        return {"available": False, "note": f"one template only ({groups}); nothing to hold out"}
+    per_template: dict[str, Any] = {}
+    augmented: dict[str, list[tuple[list[Record], list[Record]]]] = {kind: [] for kind in AUGMENTATIONS}
+    all_predicted, all_expected = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for template in groups:
+            held_out = sorted(d for d, t in templates.items() if t == template)
+            progress(f"template {template}: training without {', '.join(held_out)}")
+            model = train_models(annotations, sources, annotations_dir, card, set(sources) - set(held_out))
+            predicted, truth = [], []
+            for doc in held_out:
+                predicted += [r.to_dict() for r in process_document(sources[doc], model).records]
+                truth += list(expected.get(doc, []))
+                for kind in AUGMENTATIONS:
+                    variant = augment_document(expected.get(doc, []), kind)
+                    path = Path(tmp) / f"{doc}-{kind}.txt"
+                    path.write_text(variant.text, encoding="utf-8")
+                    got = [r.to_dict() for r in process_document(path, model).records]
+                    augmented[kind].append((got, variant.expected))
+            per_template[template] = {"documents": held_out, **content_scores(predicted, truth)}
+            all_predicted += predicted
+            all_expected += truth
+    per_kind = {
+        kind: content_scores([r for got, _ in pairs for r in got], [r for _, want in pairs for r in want])
+        for kind, pairs in augmented.items()
+    }
+    return {
+        "available": True,
+        "per_template": per_template,
+        **content_scores(all_predicted, all_expected),
+        "augmented": {"per_kind": per_kind, "mean_f1": sum(s["f1"] for s in per_kind.values()) / len(per_kind)},
+    }
+
+
+def real_tables(model: RowClassifier, annotations_dir: Path, samples_dir: Path) -> dict[str, Any]:
+    """Record scores on the hand-annotated tables of other provinces."""
+    expected = read_expected(annotations_dir / "expected_records" / WILD_DIR)
+    sources = {d: samples_dir / WILD_DIR / f"{d}.txt" for d in expected if (samples_dir / WILD_DIR / f"{d}.txt").exists()}
+    if not sources:
+        return {"available": False, "note": f"no tables with expected records in {samples_dir / WILD_DIR}"}
+    per_document = {}
+    predicted, truth = [], []
+    for doc, path in sorted(sources.items()):
+        got = [r.to_dict() for r in process_document(path, model).records]
+        per_document[doc] = content_scores(got, expected[doc])
+        predicted += got
+        truth += expected[doc]
+    return {"available": True, "per_document": per_document, **content_scores(predicted, truth)}
