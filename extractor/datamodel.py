@@ -97,6 +97,9 @@ class Row:
     ``columns`` maps a column index to the header text in force for this row
     (tables can restart their header midway); ``is_header`` marks header rows.
     ``key`` is the "key" of an inline list line (绩效指标, 绩效标准, …).
+    ``split_confidence`` (0–1) says how sure the split of a text row into
+    cells is (below 0.5: ambiguous, e.g. a run-together "…场次1020"); 1.0 for
+    rows whose cells the source separated.
     """
 
     cells: list[Cell]
@@ -104,6 +107,7 @@ class Row:
     columns: dict[int, str] = field(default_factory=dict)
     is_header: bool = False
     key: str = ""
+    split_confidence: float = 1.0
 
     def texts(self) -> list[str]:
         return [c.text for c in self.cells]
@@ -114,7 +118,9 @@ class Table:
     """A rebuilt table with an optional header mapping column -> header text.
 
     ``layout`` is ``tab_lines`` (one cell per TAB-prefixed line), ``tab_rows``
-    (TAB-separated cells on one line) or ``inline`` ("绩效指标：a；b；c").
+    (TAB-separated cells on one line), ``spaced`` (cells separated by spaces),
+    ``joined`` (cells run together with no separator) or ``inline``
+    ("绩效指标：a；b；c").
     ``caption`` is the text line just above the table (often "1.车辆保险费绩效目标表").
     """
 

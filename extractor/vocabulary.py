@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +45,8 @@ class Vocabulary:
     inline_triggers: frozenset[str]
     periods: dict[str, tuple[str, ...]]
     units: tuple[str, ...]
+    # Cell values by column role ([values]: nature, operators, qualitative…).
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def header_role(self, text: str) -> tuple[str, float]:
         """(role, score) a header text names: 1.0 for a listed word, 0.7 when it
@@ -160,4 +162,5 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         inline_triggers=triggers,
         periods={k: tuple(v) for k, v in data["periods"].items()},
         units=tuple(data["units"]["words"]),
+        values={k: tuple(v) for k, v in data.get("values", {}).items()},
     )

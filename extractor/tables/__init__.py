@@ -1,7 +1,8 @@
 """Find every table in a document and rebuild its rows and cells.
 
-Three layouts are recognised (see the modules of this package); each table is
-then given per-row header columns and a performance flag.
+Five layouts are recognised (see the modules of this package: tab_lines,
+tab_rows, inline, and text_rows for space-separated and run-together rows);
+each table is then given per-row header columns and a performance flag.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ import re
 from collections.abc import Sequence
 
 from extractor.datamodel import Row, Section, Table
-from extractor.tables import inline, tab_lines, tab_rows
+from extractor.tables import inline, tab_lines, tab_rows, text_rows
 from extractor.tables.headers import is_header_row, is_performance_header, merge_header, realign_shifted_row
-from extractor.tables.lines import is_cell_line, is_row_line
+from extractor.tables.lines import CAPTION_SUFFIXES, is_cell_line, is_row_line
 
 __all__ = ["find_tables", "prepare_tables"]
 
@@ -20,7 +21,6 @@ __all__ = ["find_tables", "prepare_tables"]
 _THRESHOLD_LIKE = re.compile(r"[≥≤＞＜><]|\d+\s*%|以上|以下|不低于|不超过")
 _MIN_THRESHOLD_CELLS = 3
 _CAPTION_LOOKBACK = 4
-_CAPTION_SUFFIXES = ("目标表", "指标表", "绩效表")
 
 
 def find_tables(lines: Sequence[str], sections: Sequence[Section] = ()) -> list[Table]:
@@ -58,10 +58,16 @@ def _finish(tables: list[Table], lines: list[str], sections: Sequence[Section]) 
 def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
     """(layout, start, end, rows) for each table, 0-based [start, end)."""
     inline_spans = dict(inline.find_blocks(lines))
+    text_tables = _text_tables_by_line(lines)
     spans: list[tuple[str, int, int, list[Row]]] = []
     i = 0
     while i < len(lines):
-        if i in inline_spans:
+        if i in text_tables:
+            table = text_tables.pop(i)
+            # A span of another layout may have taken the first form lines.
+            spans.append((table.layout, i, table.end, [r for r in table.rows if r.line > i]))
+            i = table.end
+        elif i in inline_spans:
             end = inline_spans[i]
             rows, keys = inline.build_rows(lines, i, end)
             for index, row in enumerate(rows):
@@ -81,6 +87,16 @@ def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
         else:
             i += 1
     return spans
+
+
+def _text_tables_by_line(lines: list[str]) -> dict[int, text_rows.TextTable]:
+    """Space-separated and run-together tables, by each line from their first
+    form line to their header (where the table starts if an earlier span ends there)."""
+    by_line: dict[int, text_rows.TextTable] = {}
+    for table in text_rows.find_text_tables(lines):
+        for k in range(table.start, table.header + 1):
+            by_line[k] = table
+    return by_line
 
 
 def _with_headers(rows: list[Row]) -> list[Row]:
@@ -104,7 +120,7 @@ def _caption(lines: list[str], start: int) -> str:
     """A "…绩效目标表" title a few lines above the table, else the nearest text line."""
     above = [lines[i].strip() for i in range(start - 1, -1, -1) if lines[i].strip()][:_CAPTION_LOOKBACK]
     for text in above:
-        if text.endswith(_CAPTION_SUFFIXES):
+        if text.endswith(CAPTION_SUFFIXES):
             return text
     return above[0] if above and "\t" not in above[0] else ""
 
