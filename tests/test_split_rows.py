@@ -236,3 +236,15 @@ def test_tab_tables_are_untouched_by_text_row_detection():
     text = "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t培训人次\t500人次\n"
     assert _text_table(text) == []
     assert [t.layout for t in find_tables(text.split("\n"))] == ["tab_rows"]
+
+
+def test_a_unit_added_to_the_vocabulary_needs_no_code_change(tmp_path):
+    from extractor.vocabulary import VOCABULARY_FILE, load_vocabulary
+
+    lines = ["三级指标指标值计量单位", "培训时长40学时", ""]
+    (before,) = find_text_tables(lines)
+    text = VOCABULARY_FILE.read_text(encoding="utf-8").replace('words = ["%",', 'words = ["学时", "%",', 1)
+    (tmp_path / "vocabulary.toml").write_text(text, encoding="utf-8")
+    (after,) = find_text_tables(lines, load_vocabulary(tmp_path / "vocabulary.toml"))
+    assert after.rows[1].texts() == ["培训时长", "40", "学时"]
+    assert before.rows[1].split_confidence < 0.9 <= after.rows[1].split_confidence

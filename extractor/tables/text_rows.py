@@ -26,6 +26,8 @@ from extractor.vocabulary import Vocabulary, clean, load_vocabulary
 
 MAX_BLANKS = 1  # blank lines allowed between two rows of one table
 MIN_CELLS = 2  # a data row prints at least two cells
+# Form keys that open a new grid's block (two projects in one table).
+_BLOCK_KEYS = frozenset({"activity", "unit_name"})
 
 
 @dataclass(frozen=True)
@@ -133,9 +135,15 @@ def _may_be_row(line: str, layout: _Layout, vocab: Vocabulary) -> bool:
         or len(text) > layout.max_chars
         or text.endswith(CAPTION_SUFFIXES)
         or HEADING_LIKE.match(text)
-        or split_form_line(line, vocab) is not None
+        or _starts_block(line, vocab)
         or _header(line, vocab) is not None
     )
+
+
+def _starts_block(line: str, vocab: Vocabulary) -> bool:
+    """A form line naming a new project or unit (项目名称 …) starts the next table."""
+    texts = split_form_line(line, vocab)
+    return texts is not None and vocab.form_key(texts[0]) in _BLOCK_KEYS
 
 
 def _fits(split: Split, roles: list[str]) -> bool:
