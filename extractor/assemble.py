@@ -18,7 +18,7 @@ from extractor.enumeration import enumeration_kind, strip_enumeration
 from extractor.vocabulary import GRADES, TARGET_KEY, load_vocabulary
 from extractor.thresholds import parse_threshold, parse_thresholds, split_graded_standard
 
-_PROJECT_CAPTION = re.compile(r"^\s*\d+\s*[.．、]?\s*(.+?)\s*绩效目标表\s*$")
+_PROJECT_CAPTION = re.compile(r"^\s*\d{1,3}\s*[.．、]\s*(.+?)\s*绩效目标表\s*$")
 _NUMBER = re.compile(r"^\s*(\d+(?:\s*\.\s*\d+)?)\s*$")
 _PARENT_KINDS = {"chinese", "paren_chinese"}
 # PDF rows broken over lines: a row without an indicator continues the record above.

@@ -101,6 +101,9 @@ class Row:
     ``roles`` (activity, indicator, grade, target, …) with ``role_confidence``,
     ``grade_keys`` (column -> 优/良/中/差) and the ``form`` values in force
     (项目名称 and the like from key-value rows above the grid).
+    ``split_confidence`` (0–1) says how sure the split of a text row into
+    cells is (below 0.5: ambiguous, e.g. a run-together "…场次1020"); 1.0 for
+    rows whose cells the source separated.
     """
 
     cells: list[Cell]
@@ -112,6 +115,7 @@ class Row:
     role_confidence: dict[int, float] = field(default_factory=dict)
     grade_keys: dict[int, str] = field(default_factory=dict)
     form: dict[str, str] = field(default_factory=dict)
+    split_confidence: float = 1.0
 
     def texts(self) -> list[str]:
         return [c.text for c in self.cells]
@@ -122,7 +126,9 @@ class Table:
     """A rebuilt table with an optional header mapping column -> header text.
 
     ``layout`` is ``tab_lines`` (one cell per TAB-prefixed line), ``tab_rows``
-    (TAB-separated cells on one line) or ``inline`` ("绩效指标：a；b；c").
+    (TAB-separated cells on one line), ``spaced`` (cells separated by spaces),
+    ``joined`` (cells run together with no separator) or ``inline``
+    ("绩效指标：a；b；c").
     ``caption`` is the text line just above the table (often "1.车辆保险费绩效目标表").
     """
 

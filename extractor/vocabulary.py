@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +45,8 @@ class Vocabulary:
     inline_triggers: frozenset[str]
     periods: dict[str, tuple[str, ...]]
     units: tuple[str, ...]
+    # Cell values by column role ([values]: nature, operators, qualitative…).
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def header_role(self, text: str) -> tuple[str, float]:
         """(role, score) a header text names: 1.0 for a listed word, 0.7 when it
@@ -76,7 +78,7 @@ class Vocabulary:
 
     def form_key(self, text: str) -> str | None:
         """Role of a form row's key cell (项目名称 -> activity), or None."""
-        role, score = _best_match(clean(text), self.form)
+        role, score = _best_match(clean(text), {k: _cleaned(v) for k, v in self.form.items()})
         return role if score == 1.0 else None
 
     def inline_key(self, text: str) -> str | None:
@@ -135,6 +137,11 @@ def _best_match(word: str, table: dict[str, tuple[str, ...]]) -> tuple[str, floa
     return (best_role, _CONTAINS_SCORE) if best_role else ("", 0.0)
 
 
+def _cleaned(words: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Words as they are compared: without spaces, brackets and punctuation."""
+    return tuple(dict.fromkeys(clean(w) for w in words if clean(w)))
+
+
 @lru_cache(maxsize=4)
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     """Read and check the vocabulary file once per process."""
@@ -144,7 +151,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the vocabulary: {exc}", path) from exc
-    roles = {role: tuple(data["roles"].get(role, ())) for role in ROLES}
+    roles = {role: _cleaned(data["roles"].get(role, ())) for role in ROLES}
     unknown = set(data["roles"]) - set(ROLES)
     if unknown:
         raise ConfigError(f"unknown column roles {sorted(unknown)}; known: {', '.join(ROLES)}", path)
@@ -161,4 +168,5 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         inline_triggers=triggers,
         periods={k: tuple(v) for k, v in data["periods"].items()},
         units=tuple(data["units"]["words"]),
+        values={k: tuple(v) for k, v in data.get("values", {}).items()},
     )

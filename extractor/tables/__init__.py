@@ -1,7 +1,8 @@
 """Find every table in a document and rebuild its rows and cells.
 
-Three layouts are recognised (see the modules of this package); each table is
-then given per-row header columns and a performance flag.
+Five layouts are recognised (see the modules of this package: tab_lines,
+tab_rows, inline, and text_rows for space-separated and run-together rows);
+each table is then given per-row header columns and a performance flag.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import re
 from collections.abc import Sequence
 
 from extractor.datamodel import Row, Section, Table
-from extractor.tables import inline, tab_lines, tab_rows
+from extractor.tables import inline, tab_lines, tab_rows, text_rows
 from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.lines import CAPTION_SUFFIXES, is_cell_line, is_row_line
 from extractor.tables.structure import PERFORMANCE_ROLES, structure_table
-from extractor.tables.lines import is_cell_line, is_row_line
 
 __all__ = ["find_tables", "prepare_tables", "structure_tables"]
 
@@ -21,7 +22,6 @@ __all__ = ["find_tables", "prepare_tables", "structure_tables"]
 _THRESHOLD_LIKE = re.compile(r"[≥≤＞＜><]|\d+\s*%|以上|以下|不低于|不超过")
 _MIN_THRESHOLD_CELLS = 3
 _CAPTION_LOOKBACK = 4
-_CAPTION_SUFFIXES = ("目标表", "指标表", "绩效表")
 
 
 def find_tables(lines: Sequence[str], sections: Sequence[Section] = ()) -> list[Table]:
@@ -65,10 +65,16 @@ def structure_tables(tables: Sequence[Table], sections: Sequence[Section], model
 def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
     """(layout, start, end, rows) for each table, 0-based [start, end)."""
     inline_spans = dict(inline.find_blocks(lines))
+    text_tables = _text_tables_by_line(lines)
     spans: list[tuple[str, int, int, list[Row]]] = []
     i = 0
     while i < len(lines):
-        if i in inline_spans:
+        if i in text_tables:
+            table = text_tables.pop(i)
+            # A span of another layout may have taken the first form lines.
+            spans.append((table.layout, i, table.end, [r for r in table.rows if r.line > i]))
+            i = table.end
+        elif i in inline_spans:
             end = inline_spans[i]
             rows, keys = inline.build_rows(lines, i, end)
             for index, row in enumerate(rows):
@@ -92,12 +98,22 @@ def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
     return spans
 
 
+def _text_tables_by_line(lines: list[str]) -> dict[int, text_rows.TextTable]:
+    """Space-separated and run-together tables, by each line from their first
+    form line to their header (where the table starts if an earlier span ends there)."""
+    by_line: dict[int, text_rows.TextTable] = {}
+    for table in text_rows.find_text_tables(lines):
+        for k in range(table.start, table.header + 1):
+            by_line[k] = table
+    return by_line
+
+
 
 def _caption(lines: list[str], start: int) -> str:
     """A "…绩效目标表" title a few lines above the table, else the nearest text line."""
     above = [lines[i].strip() for i in range(start - 1, -1, -1) if lines[i].strip()][:_CAPTION_LOOKBACK]
     for text in above:
-        if text.endswith(_CAPTION_SUFFIXES):
+        if text.endswith(CAPTION_SUFFIXES):
             return text
     return above[0] if above and "\t" not in above[0] else ""
 
@@ -114,7 +130,7 @@ def _section_title(sections: Sequence[Section], line: int) -> str:
 # Parts of a disclosure whose tables are never performance targets.
 _NOT_PERFORMANCE_SECTIONS = {"procurement", "assets", "three_public", "income", "expenditure", "operating_costs"}
 # A header column names an indicator, grade or target at least this surely.
-_SURE_ROLE = 0.6
+_SURE_ROLE = 0.5
 
 
 def _names_performance_column(row: Row) -> bool:

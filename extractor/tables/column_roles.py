@@ -242,11 +242,14 @@ def _activity_left_of_indicator(roles: dict[int, str], columns: Sequence[ColumnS
     whose values repeat or are merged over rows is the activity."""
     if "activity" in roles.values() or "indicator" not in roles.values():
         return
+    vocab = load_vocabulary()
     indicator = min(c for c, r in roles.items() if r == "indicator")
     for c in range(indicator - 1, -1, -1):
         column = columns[c]
         filled = [t.strip() for t in column.cells if t.strip()]
-        if roles.get(c) not in _TEXT_ROLES or column.header.strip() or not filled:
+        # A "category" column without a single category word is no category column.
+        no_categories = roles.get(c) in ("category1", "category2") and not any(vocab.category_level(t) for t in filled)
+        if (roles.get(c) not in _TEXT_ROLES and not no_categories) or column.header.strip() or not filled:
             continue
         if len(set(filled)) < len(column.cells):
             roles[c] = "activity"

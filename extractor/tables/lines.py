@@ -9,6 +9,9 @@ HEADING_LIKE = re.compile(
     r"^\s*(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+\s*[、.．]|[①-⑳])"
 )
 
+# Endings of a table's title line ("1.车辆保险费绩效目标表").
+CAPTION_SUFFIXES = ("目标表", "指标表", "绩效表")
+
 
 def is_cell_line(line: str) -> bool:
     """One cell of a TAB-per-line table: a single leading TAB and no other TAB."""
