@@ -77,6 +77,8 @@ def _grid_records(
         _update_categories(state, row, labelled)
         indicators = [u for u in labelled if u.label == "indicator"]
         thresholds = [u for u in labelled if u.label == "threshold"]
+        if state.budget is None and form.get("budget"):
+            state.budget = _first_number(form["budget"])
         if indicators:
             activity = caption_project or state.activity or form.get("activity") or form.get("unit_name")
             for unit in indicators:
@@ -174,6 +176,15 @@ def _update_budget(state: _State, row: Row, labelled: list[RowUnit]) -> None:
     """The activity's budget, from its own row or a later "预算数" row, first one wins."""
     if state.budget is None:
         state.budget = _row_budget(row, labelled)
+
+
+_FIRST_NUMBER = re.compile(r"(\d+(?:\s*\.\s*\d+)?)")
+
+
+def _first_number(text: str) -> float | None:
+    """The first number of a form value ("预算数 16. 56 其中…" -> 16.56; OCR spaces allowed)."""
+    match = _FIRST_NUMBER.search(text)
+    return float(re.sub(r"\s", "", match.group(1))) if match else None
 
 
 def _row_budget(row: Row, labelled: list[RowUnit]) -> float | None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from extractor.assemble import project_name
 from extractor.datamodel import Table
+from extractor.errors import AnnotationsError
 from extractor.reader import read_document
 from extractor.segmenter import segment
 from extractor.tables import find_tables
@@ -45,8 +46,18 @@ class LabelledTable:
     project: str = ""
 
 
-def load_template_roles(annotations_dir: Path) -> dict:
-    return json.loads((annotations_dir / TEMPLATES_FILE).read_text(encoding="utf-8"))
+def load_template_roles(annotations_dir: Path) -> dict | None:
+    """The hand-written header -> role table of the annotated templates, or None without one."""
+    path = annotations_dir / TEMPLATES_FILE
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data.get("roles"), dict):
+            raise ValueError("no 'roles' object")
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
+        raise AnnotationsError(f"column-role templates unreadable: {exc}", path) from exc
+    return data
 
 
 def labelled_tables(paths: Iterable[Path], templates: dict) -> list[LabelledTable]:
@@ -219,8 +230,11 @@ def train_column_model(tables: Sequence[LabelledTable], seed: int = 0) -> Column
 
 def fit_column_model(paths: Sequence[Path], annotations_dir: Path, seed: int = 0) -> ColumnRoleClassifier:
     """The column-role model of the documents at ``paths`` (labelled by the
-    template roles in ``annotations_dir``), their augmented variants and the vocabulary."""
-    return train_column_model(labelled_tables(paths, load_template_roles(annotations_dir)), seed)
+    template roles in ``annotations_dir``), their augmented variants and the
+    vocabulary; the vocabulary alone when the annotations have no template roles."""
+    templates = load_template_roles(annotations_dir)
+    tables = labelled_tables(paths, templates) if templates else []
+    return train_column_model(tables, seed)
 
 
 def template_of_document(path: Path) -> str:
