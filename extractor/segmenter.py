@@ -23,10 +23,12 @@ heading, in document order. The work happens in four passes:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from extractor.datamodel import SECTION_TYPES, Section
+from extractor.datamodel import Section
+from extractor.outline import load_outline, section_type
 
 __all__ = [
     "Numbering",
@@ -156,58 +158,6 @@ def _clean_title(text: str) -> str:
     text = _PAGE_NOISE.sub("", text).strip()
     return _TRAILING_COLON.sub("", text).strip()
 
-
-# --------------------------------------------------------------------------
-# Section types
-# --------------------------------------------------------------------------
-
-# Keyword rules, first match wins: the more specific topics come first so that
-# "财政拨款“三公”经费预算情况及增减变化原因" is three_public, not change, and
-# "部门职责分类绩效目标" is performance, not duties.
-_TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("contents", re.compile(r"目\s*录$")),
-    ("other_notes", re.compile(r"其他需(?:要)?说明|其他事项|其他说明")),
-    ("glossary", re.compile(r"名词解释")),
-    ("three_public", re.compile(r"三公")),
-    ("operating_costs", re.compile(r"机关运行(?:经)?费")),
-    ("performance", re.compile(r"绩效")),
-    ("procurement", re.compile(r"政府采购")),
-    ("assets", re.compile(r"国有资产|固定资产|资产信息|资产占用")),
-    ("change", re.compile(r"增减|变动|变化")),
-    ("budget_overview", re.compile(r"总体情况|收支")),
-    ("income", re.compile(r"收入")),
-    ("expenditure", re.compile(r"支出")),
-    ("duties", re.compile(r"职责|职能")),
-    ("organization", re.compile(r"机构设置")),
-)
-
-# The document title names the disclosure itself ("2019年部门预算信息公开").
-_TITLE_KEYWORD = re.compile(r"预算(?:信息)?公开")
-
-assert {t for t, _ in _TYPE_RULES} | {"title", "other"} <= set(SECTION_TYPES)
-
-
-def section_type(title: str, *, numbered: bool = False) -> str:
-    """Section type named by keywords in ``title``; ``"other"`` when none.
-
-    ``"title"`` is only given to un-numbered lines (the document title);
-    a numbered "二、2021年度部门预算信息公开情况说明" is not a title.
-    """
-    for kind, pattern in _TYPE_RULES:
-        if pattern.search(title):
-            return kind
-    if not numbered and _TITLE_KEYWORD.search(title):
-        return "title"
-    return "other"
-
-
-# Un-numbered top-level headings of the standard disclosure template (whose
-# "一、" was lost in conversion): they are level 1 even inside a numbered part.
-_MAJOR_TITLE = re.compile(
-    r"职责及机构设置|预算安排的?总体情况|收支(?:预算)?总体情况|机关运行(?:经)?费"
-    r"|三公|绩效预算信息|预算绩效信息|政府采购预算|国有资产信息|国有资产占用"
-    r"|名词解释|其他需(?:要)?说明的事项"
-)
 
 # --------------------------------------------------------------------------
 # Line shape
@@ -456,7 +406,7 @@ def _plain_candidate(lines: Sequence[str], index: int) -> _Candidate | None:
         role = kind
     elif _is_caption(lines, index):
         role = CAPTION
-    elif _MAJOR_TITLE.search(title) and not _TRAILING_COLON.search(line):
+    elif load_outline().part_type(title) and not _TRAILING_COLON.search(line):
         role = MAJOR
     else:
         role = MINOR
@@ -542,72 +492,128 @@ class _Open:
     kind: str  # numbering scheme, MAJOR or MINOR
     level: int
     own_type: str  # type named by its own title ("other" for "一、工委办公室")
+    title: str = ""
     last: int = 0  # last number seen in this list
+
+    @property
+    def numbered(self) -> bool:
+        return self.kind not in (MAJOR, MINOR)
 
 
 @dataclass
-class _Stack:
-    """Open headings, outermost first; gives the level of each new heading."""
+class _Outline:
+    """Open headings (outermost first) and the top-level parts seen so far.
 
+    Levels come from two sources. A heading that names a top-level part of
+    the disclosure (``configs/outline.toml``) is level 1 whatever its number;
+    inside a part, numbering decides: the next number of an open list is its
+    sibling, a "1" opens a nested list, and a numbering scheme used by one
+    heading only joins the open list whose next number it carries rather
+    than opening a level of its own.
+    """
+
+    lone: frozenset[str] = frozenset()  # schemes only one heading of the document uses
     items: list[_Open] = field(default_factory=list)
+    seen_parts: set[str] = field(default_factory=set)
+    top_schemes: set[str] = field(default_factory=set)  # schemes of numbered level-1 headings
 
-    def reset(self) -> None:
+    def start(self) -> None:
+        """A document title: a new outline begins."""
         self.items.clear()
+        self.seen_parts.clear()
+        self.top_schemes.clear()
 
     def innermost_type(self) -> str:
         """Own type of the innermost open heading ("other" when none)."""
         return self.items[-1].own_type if self.items else "other"
 
-    def major(self, own_type: str) -> int:
-        """An un-numbered top-level heading: level 1, closes everything."""
-        self.reset()
-        return self._push(_Open(MAJOR, 1, own_type))
+    def opens_part(self, part: str | None) -> bool:
+        """A heading naming ``part`` starts a new top-level part: the part open
+        now does not contain it and no part of its type was opened before."""
+        if part is None or part in self.seen_parts:
+            return False
+        return not self.items or not load_outline().contains(self.items[0].own_type, part)
 
-    def minor(self, own_type: str) -> int:
-        """An un-numbered sub-heading: child of the innermost open heading whose
-        own title names a section type (list items such as "十一、武装部" and
-        other un-numbered sub-headings are skipped)."""
+    def part(self, part: str, num: Numbering | None, own_type: str, title: str) -> int:
+        """A top-level part: level 1, closes everything."""
+        self.items.clear()
+        self.seen_parts.add(part)
+        kind, value = (num.scheme, num.value) if num else (MAJOR, 0)
+        return self._push(_Open(kind, 1, own_type, title, value))
+
+    def minor(self, own_type: str, title: str) -> int:
+        """An un-numbered sub-heading.
+
+        It nests under an un-numbered heading whose title it elaborates
+        ("部门职责" -> "某部部门职责情况说明"); otherwise it is a child of the
+        innermost open heading whose own title names a section type (list
+        items such as "十一、武装部" and other un-numbered sub-headings are
+        skipped).
+        """
+        inner = self.items[-1] if self.items else None
+        if inner is not None and inner.kind == MINOR and _elaborates(inner.title, title):
+            return self._push(_Open(MINOR, inner.level + 1, own_type, title))
         for pos in range(len(self.items) - 1, -1, -1):
             entry = self.items[pos]
             if entry.kind != MINOR and entry.own_type != "other":
                 del self.items[pos + 1 :]
-                return self._push(_Open(MINOR, entry.level + 1, own_type))
-        self.reset()
-        return self._push(_Open(MINOR, 1, own_type))
+                return self._push(_Open(MINOR, entry.level + 1, own_type, title))
+        self.items.clear()
+        return self._push(_Open(MINOR, 1, own_type, title))
 
-    def numbered(self, num: Numbering, own_type: str) -> int:
-        """Level of a numbered heading.
+    def numbered(self, num: Numbering, own_type: str, title: str) -> int:
+        """Level of a numbered heading inside a part.
 
         The next number of an open list is its sibling (the innermost such
         list wins); a "1" opens a nested list; a later number of a scheme not
-        open follows an un-numbered top-level heading (its lost "一、").
+        open follows an un-numbered top-level heading (its lost "一、"); a gap
+        in an open list's numbers is still that list.
         """
-        same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
-        follows = [pos for pos in same if self.items[pos].last + 1 == num.value]
+        follows = [
+            pos for pos, e in enumerate(self.items) if e.last + 1 == num.value and self._same_list(e, num.scheme)
+        ]
         if follows:
-            return self._continue(follows[-1], num.value, own_type)
+            return self._continue(follows[-1], num.value, own_type, title)
+        same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
         if num.value != 1:
-            majors = [pos for pos, e in enumerate(self.items) if e.kind == MAJOR]
-            if majors and not same:
-                del self.items[majors[-1] :]
-                return self._push(_Open(num.scheme, 1, own_type, num.value))
+            if self.items and self.items[0].kind == MAJOR and not same:
+                self.items.clear()
+                return self._push(_Open(num.scheme, 1, own_type, title, num.value))
             earlier = [pos for pos in same if self.items[pos].last < num.value]
-            if earlier:  # a gap in the numbering
-                return self._continue(earlier[-1], num.value, own_type)
-        return self._push(_Open(num.scheme, self._next_level(), own_type, num.value))
+            if earlier:
+                return self._continue(earlier[-1], num.value, own_type, title)
+        level = self.items[-1].level + 1 if self.items else 1
+        return self._push(_Open(num.scheme, level, own_type, title, num.value))
+
+    def _same_list(self, entry: _Open, scheme: str) -> bool:
+        """Whether a heading of ``scheme`` may carry on ``entry``'s list.
+
+        Its own scheme always may; so may any scheme of the document's
+        numbered top-level parts at level 1 ("一、" … "2、" … "三、"), and a
+        scheme used once (a numbering slip) in any numbered list.
+        """
+        if not entry.numbered:
+            return False
+        if entry.kind == scheme or scheme in self.lone:
+            return True
+        return entry.level == 1 and entry.kind in self.top_schemes and scheme in self.top_schemes
 
     def _push(self, entry: _Open) -> int:
         self.items.append(entry)
+        if entry.level == 1 and entry.numbered:
+            self.top_schemes.add(entry.kind)
         return entry.level
 
-    def _next_level(self) -> int:
-        return self.items[-1].level + 1 if self.items else 1
-
-    def _continue(self, pos: int, value: int, own_type: str) -> int:
+    def _continue(self, pos: int, value: int, own_type: str, title: str) -> int:
         del self.items[pos + 1 :]
         entry = self.items[pos]
-        entry.last, entry.own_type = value, own_type
+        entry.last, entry.own_type, entry.title = value, own_type, title
         return entry.level
+
+
+def _elaborates(outer: str, inner: str) -> bool:
+    """``inner`` is a longer title on ``outer``'s topic ("部门职责" -> "某部部门职责情况说明")."""
+    return bool(outer) and len(inner) > len(outer) and outer in inner
 
 
 def _own_type(cand: _Candidate) -> str:
@@ -617,6 +623,19 @@ def _own_type(cand: _Candidate) -> str:
     return section_type(cand.title, numbered=cand.role == NUMBERED)
 
 
+def _part(cand: _Candidate) -> str | None:
+    """The top-level part a numbered or MAJOR candidate's title names."""
+    if cand.role not in (NUMBERED, MAJOR):
+        return None
+    return load_outline().part_type(cand.title)
+
+
+def _lone_schemes(cands: Sequence[_Candidate]) -> frozenset[str]:
+    """Numbering schemes that only one heading uses."""
+    counts = Counter(c.num.scheme for c in cands if c.num is not None)
+    return frozenset(scheme for scheme, n in counts.items() if n == 1)
+
+
 def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
     """Accepted headings with their level.
 
@@ -624,22 +643,25 @@ def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
     topic ("部门机构设置情况" under "机构设置："); otherwise it starts a
     sub-section of its own ("部门职责及活动绩效目标指标:" after "十一、武装部").
     """
-    stack = _Stack()
+    outline = _Outline(lone=_lone_schemes(cands))
     placed: list[tuple[_Candidate, int]] = []
     for cand in cands:
         own = _own_type(cand)
-        if cand.role in (TITLE, CONTENTS):
-            stack.reset()
+        part = _part(cand)
+        if cand.role == TITLE:
+            outline.start()
             level = 1
-        elif cand.role == MAJOR:
-            level = stack.major(own)
-        elif cand.role == CAPTION and stack.innermost_type() == own:
+        elif cand.role == CONTENTS:
+            outline.items.clear()
+            level = 1
+        elif cand.role == CAPTION and outline.innermost_type() == own:
             continue
-        elif cand.role in (MINOR, CAPTION):
-            level = stack.minor(own)
+        elif part is not None and outline.opens_part(part):
+            level = outline.part(part, cand.num, own, cand.title)
+        elif cand.num is not None:
+            level = outline.numbered(cand.num, own, cand.title)
         else:
-            assert cand.num is not None
-            level = stack.numbered(cand.num, own)
+            level = outline.minor(own, cand.title)
         placed.append((cand, level))
     return placed
 
