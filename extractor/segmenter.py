@@ -72,6 +72,9 @@ _SCHEMES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("circled", re.compile(r"(?P<num>[①-⑳])"), False),
 )
 
+# Schemes of a document's outermost divisions ("第三部分").
+_STRONG = frozenset(scheme for scheme, _, strong in _SCHEMES if strong)
+
 # Markdown list marker left by PDF conversion ("- 1. 部门预算收支总表").
 _BULLET = re.compile(r"^\s*(?:[-*•·]\s+)?")
 
@@ -494,6 +497,7 @@ class _Open:
     own_type: str  # type named by its own title ("other" for "一、工委办公室")
     title: str = ""
     last: int = 0  # last number seen in this list
+    part: str | None = None  # the top-level part it opened, if it opened one
 
     @property
     def numbered(self) -> bool:
@@ -527,19 +531,22 @@ class _Outline:
         """Own type of the innermost open heading ("other" when none)."""
         return self.items[-1].own_type if self.items else "other"
 
-    def opens_part(self, part: str | None) -> bool:
+    def opens_part(self, part: str | None, num: Numbering | None) -> bool:
         """A heading naming ``part`` starts a new top-level part: the part open
         now does not contain it and no part of its type was opened before."""
         if part is None or part in self.seen_parts:
             return False
-        return not self.items or not load_outline().contains(self.items[0].own_type, part)
+        open_part = self._part_entry(self._part_level(num))
+        return open_part is None or not load_outline().contains(open_part.part or open_part.own_type, part)
 
     def part(self, part: str, num: Numbering | None, own_type: str, title: str) -> int:
-        """A top-level part: level 1, closes everything."""
-        self.items.clear()
+        """A top-level part: level 1, or 2 inside an umbrella ("第三部分 部门预算
+        情况说明"); closes everything at or below its level."""
+        level = self._part_level(num)
+        self._close(level)
         self.seen_parts.add(part)
         kind, value = (num.scheme, num.value) if num else (MAJOR, 0)
-        return self._push(_Open(kind, 1, own_type, title, value))
+        return self._push(_Open(kind, level, own_type, title, value, part=part))
 
     def minor(self, own_type: str, title: str) -> int:
         """An un-numbered sub-heading.
@@ -576,9 +583,10 @@ class _Outline:
             return self._continue(follows[-1], num.value, own_type, title)
         same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
         if num.value != 1:
-            if self.items and self.items[0].kind == MAJOR and not same:
-                self.items.clear()
-                return self._push(_Open(num.scheme, 1, own_type, title, num.value))
+            open_part = self._part_entry(self._part_level(None))
+            if open_part is not None and open_part.kind == MAJOR and not same:
+                self._close(open_part.level)
+                return self._push(_Open(num.scheme, open_part.level, own_type, title, num.value))
             earlier = [pos for pos in same if self.items[pos].last < num.value]
             if earlier:
                 return self._continue(earlier[-1], num.value, own_type, title)
@@ -598,6 +606,33 @@ class _Outline:
             return True
         return entry.level == 1 and entry.kind in self.top_schemes and scheme in self.top_schemes
 
+    def _part_level(self, num: Numbering | None) -> int:
+        """Level of a part heading numbered ``num``: 1, or 2 under an umbrella.
+
+        An umbrella is an open numbered level-1 heading that is not a part
+        ("第三部分 部门预算情况说明", "二、部门预算信息公开情况说明"): the parts
+        after it are its children, unless their number carries on the
+        umbrella's own ("第四部分", "三、") rather than an open part's list.
+        An un-numbered part is only a child of a "第N部分" umbrella.
+        """
+        top = self.items[0] if self.items else None
+        if top is None or top.level != 1 or top.part is not None or not top.numbered:
+            return 1
+        if num is None:
+            return 2 if top.kind in _STRONG else 1
+        inner = self._part_entry(2)
+        if inner is not None and inner.numbered and inner.last + 1 == num.value and self._same_list(inner, num.scheme):
+            return 2
+        return 1 if top.last + 1 == num.value else 2
+
+    def _part_entry(self, level: int) -> _Open | None:
+        """The open heading at a part's ``level`` (the part open now), if any."""
+        return next((e for e in self.items if e.level == level), None)
+
+    def _close(self, level: int) -> None:
+        """Close the open headings at ``level`` and deeper."""
+        self.items = [e for e in self.items if e.level < level]
+
     def _push(self, entry: _Open) -> int:
         self.items.append(entry)
         if entry.level == 1 and entry.numbered:
@@ -607,7 +642,7 @@ class _Outline:
     def _continue(self, pos: int, value: int, own_type: str, title: str) -> int:
         del self.items[pos + 1 :]
         entry = self.items[pos]
-        entry.last, entry.own_type, entry.title = value, own_type, title
+        entry.last, entry.own_type, entry.title, entry.part = value, own_type, title, None
         return entry.level
 
 
@@ -656,7 +691,7 @@ def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
             level = 1
         elif cand.role == CAPTION and outline.innermost_type() == own:
             continue
-        elif part is not None and outline.opens_part(part):
+        elif part is not None and outline.opens_part(part, cand.num):
             level = outline.part(part, cand.num, own, cand.title)
         elif cand.num is not None:
             level = outline.numbered(cand.num, own, cand.title)

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from extractor.datamodel import SECTION_TYPES, Section
+from extractor.document import analyse
+from extractor.reader import read_document
 from extractor.evaluation.sections import section_metrics
 from extractor.segmenter import chinese_numeral_value, parse_numbering, section_type, segment
 
@@ -139,6 +141,9 @@ OUTLINE_CASES = (
     "numbered_body_sentences",  # numbered sentences naming parts are body text
     "lone_style_and_elaboration",  # "（一）（二）3、（四）"; a heading elaborating its parent
     "performance_parts_inside_part",  # "第一部分" inside an un-numbered 绩效信息 part
+    "umbrella_part",  # parts inside "第三部分 部门预算情况说明" are its level-2 siblings
+    "numbered_umbrella",  # parts numbered （一）… inside "二、…情况说明"; "三、…绩效信息" is level 1
+    "restarted_under_umbrella",  # parts numbered 一、… again inside "二、…情况说明"
 )
 
 
@@ -150,6 +155,15 @@ def test_every_hand_outline_is_tested() -> None:
 def test_hand_outline_levels(name: str) -> None:
     lines, expected = hand_outlines()[name]
     assert [(s.line, s.level) for s in segment(lines)] == list(expected)
+
+
+def test_layout_sections_follow_the_outline(tmp_path: Path) -> None:
+    """What ``sections.jsonl`` is written from: the layout of a document read from a file."""
+    lines, expected = hand_outlines()["mixed_top_numbering"]
+    path = tmp_path / "outline.txt"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="gb18030")
+    sections = analyse(read_document(path)).sections
+    assert [(s.line, s.level) for s in sections] == list(expected)
 
 
 def test_hand_outlines_score_perfectly_with_the_section_metrics() -> None:
