@@ -13,11 +13,17 @@ heading, in document order. The work happens in four passes:
 3. **Lists.** Numbered candidates are grouped into runs (same scheme,
    consecutive numbers); a run that is mostly sentences is a list of body
    text, not headings ("1.协助开发区工委领导处理日常事务，起草…").
-4. **Levels and types.** Levels come from a stack of open numbering
-   schemes: a scheme first seen inside another scheme's section nests one
-   level deeper, the next number of an open scheme closes everything opened
-   after it. Types come from keywords in the title (``section_type``) or are
-   inherited from the parent section.
+4. **Levels and types.** A heading that names one of the parts every
+   disclosure publishes (部门职责及机构设置, 预算安排总体情况, 机关运行经费,
+   三公经费, 绩效预算信息, 政府采购, 国有资产, 名词解释, 其他需要说明的事项;
+   ``configs/outline.toml``) is a sibling of the part before it, whatever
+   its number or lack of one. Inside a part, levels come from a stack of
+   open numbering schemes: a scheme first seen inside another scheme's
+   section nests one level deeper, the next number of an open scheme closes
+   everything opened after it, and a scheme used by one heading only joins
+   the list whose next number it carries. Types come from keywords in the
+   title (:func:`extractor.outline.section_type`) or are inherited from the
+   parent section.
 """
 
 from __future__ import annotations
@@ -71,9 +77,6 @@ _SCHEMES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     # ① … ⑳
     ("circled", re.compile(r"(?P<num>[①-⑳])"), False),
 )
-
-# Schemes of a document's outermost divisions ("第三部分").
-_STRONG = frozenset(scheme for scheme, _, strong in _SCHEMES if strong)
 
 # Markdown list marker left by PDF conversion ("- 1. 部门预算收支总表").
 _BULLET = re.compile(r"^\s*(?:[-*•·]\s+)?")
@@ -508,12 +511,14 @@ class _Open:
 class _Outline:
     """Open headings (outermost first) and the top-level parts seen so far.
 
-    Levels come from two sources. A heading that names a top-level part of
-    the disclosure (``configs/outline.toml``) is level 1 whatever its number;
-    inside a part, numbering decides: the next number of an open list is its
-    sibling, a "1" opens a nested list, and a numbering scheme used by one
-    heading only joins the open list whose next number it carries rather
-    than opening a level of its own.
+    Levels come from two sources. A heading that names a part of the
+    disclosure (``configs/outline.toml``: 部门职责及机构设置, 预算安排总体情况,
+    机关运行经费, …) is a sibling of the part open before it, whatever its
+    number; inside a part, numbering decides: the next number of an open list
+    is its sibling, a "1" opens a nested list, and a numbering scheme used by
+    one heading only joins the open list whose next number it carries rather
+    than opening a level of its own. Before any part is open, parts nest
+    under the headings that hold them ("第三部分 部门预算情况说明").
     """
 
     lone: frozenset[str] = frozenset()  # schemes only one heading of the document uses
@@ -531,22 +536,41 @@ class _Outline:
         """Own type of the innermost open heading ("other" when none)."""
         return self.items[-1].own_type if self.items else "other"
 
-    def opens_part(self, part: str | None, num: Numbering | None) -> bool:
-        """A heading naming ``part`` starts a new top-level part: the part open
-        now does not contain it and no part of its type was opened before."""
+    def opens_part(self, part: str | None) -> bool:
+        """A heading naming ``part`` starts a new part: the part open now does
+        not contain it and no part of its type was opened before."""
         if part is None or part in self.seen_parts:
             return False
-        open_part = self._part_entry(self._part_level(num))
-        return open_part is None or not load_outline().contains(open_part.part or open_part.own_type, part)
+        open_part = self._open_part()
+        return open_part is None or not load_outline().contains(open_part.part or "", part)
 
     def part(self, part: str, num: Numbering | None, own_type: str, title: str) -> int:
-        """A top-level part: level 1, or 2 inside an umbrella ("第三部分 部门预算
-        情况说明"); closes everything at or below its level."""
-        level = self._part_level(num)
-        self._close(level)
+        """Level of a heading that opens ``part``.
+
+        It carries on an open list that holds the open part ("三、…绩效信息"
+        after "二、…情况说明" holding "（七）其他需要说明的事项"), else it is
+        the open part's sibling ("2、部门预算安排总体情况" after "一、部门职责
+        及机构设置情况" and its sub-sections). With no part open, numbering
+        decides; an un-numbered part then goes under the innermost numbered
+        heading, or to level 1.
+        """
         self.seen_parts.add(part)
-        kind, value = (num.scheme, num.value) if num else (MAJOR, 0)
-        return self._push(_Open(kind, level, own_type, title, value, part=part))
+        open_part = self._open_part()
+        if num is not None:
+            pos = self._follows(num)
+            if pos is not None and (open_part is None or self.items[pos].level <= open_part.level):
+                level = self._continue(pos, num.value, own_type, title)
+            elif open_part is None:
+                level = self.numbered(num, own_type, title)
+            else:
+                level = self._replace(_Open(num.scheme, open_part.level, own_type, title, num.value))
+        elif open_part is not None:
+            level = self._replace(_Open(MAJOR, open_part.level, own_type, title))
+        else:
+            holder = next((e for e in reversed(self.items) if e.numbered), None)
+            level = self._replace(_Open(MAJOR, holder.level + 1 if holder else 1, own_type, title))
+        self.items[-1].part = part
+        return level
 
     def minor(self, own_type: str, title: str) -> int:
         """An un-numbered sub-heading.
@@ -573,31 +597,35 @@ class _Outline:
 
         The next number of an open list is its sibling (the innermost such
         list wins); a "1" opens a nested list; a later number of a scheme not
-        open follows an un-numbered top-level heading (its lost "一、"); a gap
-        in an open list's numbers is still that list.
+        open follows an un-numbered part (its lost "一、"); a gap in an open
+        list's numbers is still that list.
         """
-        follows = [
-            pos for pos, e in enumerate(self.items) if e.last + 1 == num.value and self._same_list(e, num.scheme)
-        ]
-        if follows:
-            return self._continue(follows[-1], num.value, own_type, title)
+        pos = self._follows(num)
+        if pos is not None:
+            return self._continue(pos, num.value, own_type, title)
         same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
         if num.value != 1:
-            open_part = self._part_entry(self._part_level(None))
+            open_part = self._open_part()
             if open_part is not None and open_part.kind == MAJOR and not same:
-                self._close(open_part.level)
-                return self._push(_Open(num.scheme, open_part.level, own_type, title, num.value))
+                return self._replace(_Open(num.scheme, open_part.level, own_type, title, num.value))
             earlier = [pos for pos in same if self.items[pos].last < num.value]
             if earlier:
                 return self._continue(earlier[-1], num.value, own_type, title)
         level = self.items[-1].level + 1 if self.items else 1
         return self._push(_Open(num.scheme, level, own_type, title, num.value))
 
+    def _follows(self, num: Numbering) -> int | None:
+        """Position of the innermost open list whose next number ``num`` is."""
+        follows = [
+            pos for pos, e in enumerate(self.items) if e.last + 1 == num.value and self._same_list(e, num.scheme)
+        ]
+        return follows[-1] if follows else None
+
     def _same_list(self, entry: _Open, scheme: str) -> bool:
         """Whether a heading of ``scheme`` may carry on ``entry``'s list.
 
         Its own scheme always may; so may any scheme of the document's
-        numbered top-level parts at level 1 ("一、" … "2、" … "三、"), and a
+        numbered level-1 headings at level 1 ("一、" … "2、" … "三、"), and a
         scheme used once (a numbering slip) in any numbered list.
         """
         if not entry.numbered:
@@ -606,32 +634,14 @@ class _Outline:
             return True
         return entry.level == 1 and entry.kind in self.top_schemes and scheme in self.top_schemes
 
-    def _part_level(self, num: Numbering | None) -> int:
-        """Level of a part heading numbered ``num``: 1, or 2 under an umbrella.
+    def _open_part(self) -> _Open | None:
+        """The innermost open heading that opened a part, if any."""
+        return next((e for e in reversed(self.items) if e.part is not None), None)
 
-        An umbrella is an open numbered level-1 heading that is not a part
-        ("第三部分 部门预算情况说明", "二、部门预算信息公开情况说明"): the parts
-        after it are its children, unless their number carries on the
-        umbrella's own ("第四部分", "三、") rather than an open part's list.
-        An un-numbered part is only a child of a "第N部分" umbrella.
-        """
-        top = self.items[0] if self.items else None
-        if top is None or top.level != 1 or top.part is not None or not top.numbered:
-            return 1
-        if num is None:
-            return 2 if top.kind in _STRONG else 1
-        inner = self._part_entry(2)
-        if inner is not None and inner.numbered and inner.last + 1 == num.value and self._same_list(inner, num.scheme):
-            return 2
-        return 1 if top.last + 1 == num.value else 2
-
-    def _part_entry(self, level: int) -> _Open | None:
-        """The open heading at a part's ``level`` (the part open now), if any."""
-        return next((e for e in self.items if e.level == level), None)
-
-    def _close(self, level: int) -> None:
-        """Close the open headings at ``level`` and deeper."""
-        self.items = [e for e in self.items if e.level < level]
+    def _replace(self, entry: _Open) -> int:
+        """Close the open headings at ``entry``'s level and deeper, open ``entry``."""
+        self.items = [e for e in self.items if e.level < entry.level]
+        return self._push(entry)
 
     def _push(self, entry: _Open) -> int:
         self.items.append(entry)
@@ -691,7 +701,7 @@ def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
             level = 1
         elif cand.role == CAPTION and outline.innermost_type() == own:
             continue
-        elif part is not None and outline.opens_part(part, cand.num):
+        elif part is not None and outline.opens_part(part):
             level = outline.part(part, cand.num, own, cand.title)
         elif cand.num is not None:
             level = outline.numbered(cand.num, own, cand.title)

@@ -144,6 +144,9 @@ OUTLINE_CASES = (
     "umbrella_part",  # parts inside "第三部分 部门预算情况说明" are its level-2 siblings
     "numbered_umbrella",  # parts numbered （一）… inside "二、…情况说明"; "三、…绩效信息" is level 1
     "restarted_under_umbrella",  # parts numbered 一、… again inside "二、…情况说明"
+    "city_department",  # a "6、" among "一、"… parts; numbered sub-sections of 绩效预算信息
+    "lost_first_number",  # the first part printed without "一、"
+    "national_template_with_sections",  # parts nested under "七、其他重要事项的情况说明"
 )
 
 
