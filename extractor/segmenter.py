@@ -31,9 +31,18 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extractor.datamodel import Section
+from extractor.levels import MAJOR, MINOR, LevelStack
+from extractor.numbering import (
+    TRAILING_COLON,
+    Numbering,
+    chinese_numeral_value,
+    clean_title,
+    heading_start,
+    parse_numbering,
+)
 from extractor.outline import load_outline, section_type
 
 __all__ = [
@@ -46,126 +55,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------
-# Numbering schemes
-# --------------------------------------------------------------------------
-
-_CN_DIGITS = "〇零一二三四五六七八九十百两"
-_CN_NUM = f"[{_CN_DIGITS}]+"
-
-# A decimal point is not a list separator ("2.5万元"), except before a year:
-# "5.2021年度干部考核经费绩效目标表" is item 5.
-_NOT_DECIMAL = r"(?!(?!\d{4}年)\d)"
-
-# (scheme key, pattern, strong), tried in order at the start of the line.
-# Group "num" is the number; the whole match is the numbering token. Strong
-# schemes ("第一部分") are headings even when the title is wordy ("第六部分
-# 政府采购预算情况：无"). The scheme key, not the separator, defines a level:
-# "一、" and "二." belong to one list, as do "1." "1、" and "1．".
-_SCHEMES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
-    # 第一部分 / 第2部分
-    ("part", re.compile(rf"第(?P<num>{_CN_NUM}|\d{{1,2}})部分"), True),
-    # 第一章
-    ("chapter", re.compile(rf"第(?P<num>{_CN_NUM}|\d{{1,2}})章"), True),
-    # 一、 二. 三．
-    ("cn", re.compile(rf"(?P<num>{_CN_NUM})\s*[、.．]"), False),
-    # （一） (一)
-    ("paren_cn", re.compile(rf"[（(]\s*(?P<num>{_CN_NUM})\s*[）)]"), False),
-    # 1. 1、 1． "1 ." ２．
-    ("arabic", re.compile(rf"(?P<num>\d{{1,2}})\s*[.．、]{_NOT_DECIMAL}"), False),
-    # (1) （1）
-    ("paren_arabic", re.compile(r"[（(]\s*(?P<num>\d{1,2})\s*[）)]"), False),
-    # ① … ⑳
-    ("circled", re.compile(r"(?P<num>[①-⑳])"), False),
-)
-
-# Markdown list marker left by PDF conversion ("- 1. 部门预算收支总表").
-_BULLET = re.compile(r"^\s*(?:[-*•·]\s+)?")
-
-# Page numbers after leader dots or a wide gap in a contents entry.
-_PAGE_NOISE = re.compile(r"(?:\s*[.·…]{2,}\s*|\s{2,})\d{1,3}\s*$")
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_WHITESPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Numbering:
-    """The numbering token at the start of a line and the text after it."""
-
-    scheme: str
-    value: int
-    token: str
-    title: str
-    strong: bool
-
-
-def chinese_numeral_value(text: str) -> int:
-    """Value of a Chinese numeral up to the hundreds ("三十四" -> 34, "十" -> 10)."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    total, current = 0, 0
-    for char in text:
-        if char in digits:
-            current = digits[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
-
-
-def _numeral_value(text: str) -> int:
-    """Value of an Arabic (ASCII or full-width), Chinese or circled numeral."""
-    if "①" <= text <= "⑳":
-        return ord(text) - ord("①") + 1
-    if text.isdecimal():
-        return int(text)
-    return chinese_numeral_value(text)
-
-
-def heading_start(line: str) -> int:
-    """Index in ``line`` where a heading's number (or text) starts.
-
-    Indentation and a markdown "- " bullet are skipped.
-    """
-    match = _BULLET.match(line)
-    return match.end() if match else 0
-
-
-def _plain_text(line: str) -> str:
-    """A line as heading text: no indentation, bullet, page number or colon."""
-    return _clean_title(line[heading_start(line) :])
-
-
-def parse_numbering(line: str) -> Numbering | None:
-    """Parse the numbering token at the start of ``line``.
-
-    Leading spaces and a markdown "- " bullet are skipped. Returns ``None``
-    when the line does not start with a known numbering scheme.
-    """
-    start = heading_start(line)
-    for scheme, pattern, strong in _SCHEMES:
-        match = pattern.match(line, start)
-        if match:
-            return Numbering(
-                scheme=scheme,
-                value=_numeral_value(match.group("num")),
-                token=_WHITESPACE.sub("", match.group(0)),
-                title=_clean_title(line[match.end() :]),
-                strong=strong,
-            )
-    return None
-
-
-def _clean_title(text: str) -> str:
-    """Heading text without page-number noise, surrounding space or a trailing colon."""
-    text = _PAGE_NOISE.sub("", text).strip()
-    return _TRAILING_COLON.sub("", text).strip()
-
-
-# --------------------------------------------------------------------------
 # Line shape
 # --------------------------------------------------------------------------
 
@@ -174,8 +63,6 @@ _SENTENCE_MARK = re.compile(r"[。；;！!？?]")
 _COMMA = re.compile(r"[，,]")
 # A colon anywhere but at the end ("部门职责：负责……").
 _INNER_COLON = re.compile(r"[:：](?=.*\S)")
-# A label ending with a colon ("总体绩效目标：").
-_TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
 # Lines that introduce a table rather than a section.
 # "203 中共秦皇岛…" / "201秦皇岛…" is a unit code and name; "2019 年" is not.
 _TABLE_PREAMBLE = re.compile(
@@ -187,6 +74,14 @@ MAX_NUMBERED_TITLE = 40  # characters (spaces excluded) after the number
 MAX_PLAIN_TITLE = 24  # un-numbered heading
 MAX_DOCUMENT_TITLE = 40  # a title line
 MAX_TITLE_BLOCK = 3  # lines of the title block at the top
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _plain_text(line: str) -> str:
+    """A line as heading text: no indentation, bullet, page number or colon."""
+    return clean_title(line[heading_start(line) :])
 
 
 def _length(text: str) -> int:
@@ -295,12 +190,11 @@ def _breaks_out_of_cell(line: str, cell: str) -> bool:
 # Pass 2: candidates
 # --------------------------------------------------------------------------
 
-# What a candidate line is; all but NUMBERED are un-numbered lines.
-TITLE, CONTENTS, MAJOR, MINOR, CAPTION, NUMBERED = (
+# What a candidate line is; all but NUMBERED are un-numbered lines (MAJOR: a
+# part's title, MINOR: a sub-heading).
+TITLE, CONTENTS, CAPTION, NUMBERED = (
     "title",
     "contents",
-    "major",
-    "minor",
     "caption",  # names the table below it; a sub-heading unless redundant
     "numbered",
 )
@@ -412,7 +306,7 @@ def _plain_candidate(lines: Sequence[str], index: int) -> _Candidate | None:
         role = kind
     elif _is_caption(lines, index):
         role = CAPTION
-    elif load_outline().part_type(title) and not _TRAILING_COLON.search(line):
+    elif load_outline().part_type(title) and not TRAILING_COLON.search(line):
         role = MAJOR
     else:
         role = MINOR
@@ -436,7 +330,7 @@ def _candidates(lines: Sequence[str]) -> list[_Candidate]:
             continue
         num = parse_numbering(line)
         if num is not None:
-            colon = bool(_TRAILING_COLON.search(line))
+            colon = bool(TRAILING_COLON.search(line))
             found.append(_Candidate(i, NUMBERED, num.title, num, colon=colon))
         else:
             cand = _plain_candidate(lines, i)
@@ -491,176 +385,6 @@ def _rejected_numbered(cands: Sequence[_Candidate]) -> set[int]:
 # --------------------------------------------------------------------------
 
 
-@dataclass
-class _Open:
-    """An open heading on the level stack."""
-
-    kind: str  # numbering scheme, MAJOR or MINOR
-    level: int
-    own_type: str  # type named by its own title ("other" for "一、工委办公室")
-    title: str = ""
-    last: int = 0  # last number seen in this list
-    part: str | None = None  # the top-level part it opened, if it opened one
-
-    @property
-    def numbered(self) -> bool:
-        return self.kind not in (MAJOR, MINOR)
-
-
-@dataclass
-class _Outline:
-    """Open headings (outermost first) and the top-level parts seen so far.
-
-    Levels come from two sources. A heading that names a part of the
-    disclosure (``configs/outline.toml``: 部门职责及机构设置, 预算安排总体情况,
-    机关运行经费, …) is a sibling of the part open before it, whatever its
-    number; inside a part, numbering decides: the next number of an open list
-    is its sibling, a "1" opens a nested list, and a numbering scheme used by
-    one heading only joins the open list whose next number it carries rather
-    than opening a level of its own. Before any part is open, parts nest
-    under the headings that hold them ("第三部分 部门预算情况说明").
-    """
-
-    lone: frozenset[str] = frozenset()  # schemes only one heading of the document uses
-    items: list[_Open] = field(default_factory=list)
-    seen_parts: set[str] = field(default_factory=set)
-    top_schemes: set[str] = field(default_factory=set)  # schemes of numbered level-1 headings
-
-    def start(self) -> None:
-        """A document title: a new outline begins."""
-        self.items.clear()
-        self.seen_parts.clear()
-        self.top_schemes.clear()
-
-    def innermost_type(self) -> str:
-        """Own type of the innermost open heading ("other" when none)."""
-        return self.items[-1].own_type if self.items else "other"
-
-    def opens_part(self, part: str | None) -> bool:
-        """A heading naming ``part`` starts a new part: the part open now does
-        not contain it and no part of its type was opened before."""
-        if part is None or part in self.seen_parts:
-            return False
-        open_part = self._open_part()
-        return open_part is None or not load_outline().contains(open_part.part or "", part)
-
-    def part(self, part: str, num: Numbering | None, own_type: str, title: str) -> int:
-        """Level of a heading that opens ``part``.
-
-        It carries on an open list that holds the open part ("三、…绩效信息"
-        after "二、…情况说明" holding "（七）其他需要说明的事项"), else it is
-        the open part's sibling ("2、部门预算安排总体情况" after "一、部门职责
-        及机构设置情况" and its sub-sections). With no part open, numbering
-        decides; an un-numbered part then goes under the innermost numbered
-        heading, or to level 1.
-        """
-        self.seen_parts.add(part)
-        open_part = self._open_part()
-        if num is not None:
-            pos = self._follows(num)
-            if pos is not None and (open_part is None or self.items[pos].level <= open_part.level):
-                level = self._continue(pos, num.value, own_type, title)
-            elif open_part is None:
-                level = self.numbered(num, own_type, title)
-            else:
-                level = self._replace(_Open(num.scheme, open_part.level, own_type, title, num.value))
-        elif open_part is not None:
-            level = self._replace(_Open(MAJOR, open_part.level, own_type, title))
-        else:
-            holder = next((e for e in reversed(self.items) if e.numbered), None)
-            level = self._replace(_Open(MAJOR, holder.level + 1 if holder else 1, own_type, title))
-        self.items[-1].part = part
-        return level
-
-    def minor(self, own_type: str, title: str) -> int:
-        """An un-numbered sub-heading.
-
-        It nests under an un-numbered heading whose title it elaborates
-        ("部门职责" -> "某部部门职责情况说明"); otherwise it is a child of the
-        innermost open heading whose own title names a section type (list
-        items such as "十一、武装部" and other un-numbered sub-headings are
-        skipped).
-        """
-        inner = self.items[-1] if self.items else None
-        if inner is not None and inner.kind == MINOR and _elaborates(inner.title, title):
-            return self._push(_Open(MINOR, inner.level + 1, own_type, title))
-        for pos in range(len(self.items) - 1, -1, -1):
-            entry = self.items[pos]
-            if entry.kind != MINOR and entry.own_type != "other":
-                del self.items[pos + 1 :]
-                return self._push(_Open(MINOR, entry.level + 1, own_type, title))
-        self.items.clear()
-        return self._push(_Open(MINOR, 1, own_type, title))
-
-    def numbered(self, num: Numbering, own_type: str, title: str) -> int:
-        """Level of a numbered heading inside a part.
-
-        The next number of an open list is its sibling (the innermost such
-        list wins); a "1" opens a nested list; a later number of a scheme not
-        open follows an un-numbered part (its lost "一、"); a gap in an open
-        list's numbers is still that list.
-        """
-        pos = self._follows(num)
-        if pos is not None:
-            return self._continue(pos, num.value, own_type, title)
-        same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
-        if num.value != 1:
-            open_part = self._open_part()
-            if open_part is not None and open_part.kind == MAJOR and not same:
-                return self._replace(_Open(num.scheme, open_part.level, own_type, title, num.value))
-            earlier = [pos for pos in same if self.items[pos].last < num.value]
-            if earlier:
-                return self._continue(earlier[-1], num.value, own_type, title)
-        level = self.items[-1].level + 1 if self.items else 1
-        return self._push(_Open(num.scheme, level, own_type, title, num.value))
-
-    def _follows(self, num: Numbering) -> int | None:
-        """Position of the innermost open list whose next number ``num`` is."""
-        follows = [
-            pos for pos, e in enumerate(self.items) if e.last + 1 == num.value and self._same_list(e, num.scheme)
-        ]
-        return follows[-1] if follows else None
-
-    def _same_list(self, entry: _Open, scheme: str) -> bool:
-        """Whether a heading of ``scheme`` may carry on ``entry``'s list.
-
-        Its own scheme always may; so may any scheme of the document's
-        numbered level-1 headings at level 1 ("一、" … "2、" … "三、"), and a
-        scheme used once (a numbering slip) in any numbered list.
-        """
-        if not entry.numbered:
-            return False
-        if entry.kind == scheme or scheme in self.lone:
-            return True
-        return entry.level == 1 and entry.kind in self.top_schemes and scheme in self.top_schemes
-
-    def _open_part(self) -> _Open | None:
-        """The innermost open heading that opened a part, if any."""
-        return next((e for e in reversed(self.items) if e.part is not None), None)
-
-    def _replace(self, entry: _Open) -> int:
-        """Close the open headings at ``entry``'s level and deeper, open ``entry``."""
-        self.items = [e for e in self.items if e.level < entry.level]
-        return self._push(entry)
-
-    def _push(self, entry: _Open) -> int:
-        self.items.append(entry)
-        if entry.level == 1 and entry.numbered:
-            self.top_schemes.add(entry.kind)
-        return entry.level
-
-    def _continue(self, pos: int, value: int, own_type: str, title: str) -> int:
-        del self.items[pos + 1 :]
-        entry = self.items[pos]
-        entry.last, entry.own_type, entry.title, entry.part = value, own_type, title, None
-        return entry.level
-
-
-def _elaborates(outer: str, inner: str) -> bool:
-    """``inner`` is a longer title on ``outer``'s topic ("部门职责" -> "某部部门职责情况说明")."""
-    return bool(outer) and len(inner) > len(outer) and outer in inner
-
-
 def _own_type(cand: _Candidate) -> str:
     """Type named by the candidate's own title (title/contents by role)."""
     if cand.role in (TITLE, CONTENTS):
@@ -688,7 +412,7 @@ def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
     topic ("部门机构设置情况" under "机构设置："); otherwise it starts a
     sub-section of its own ("部门职责及活动绩效目标指标:" after "十一、武装部").
     """
-    outline = _Outline(lone=_lone_schemes(cands))
+    outline = LevelStack(lone=_lone_schemes(cands))
     placed: list[tuple[_Candidate, int]] = []
     for cand in cands:
         own = _own_type(cand)
