@@ -9,7 +9,6 @@ department must publish. :func:`load_outline` reads and checks it once;
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.datamodel import SECTION_TYPES
+from extractor.config import read_toml
 from extractor.errors import ConfigError
 
 __all__ = [
@@ -137,13 +137,7 @@ def parse_outline(data: Mapping[str, Any], path: Path) -> Outline:
 
 def read_outline(path: Path) -> Outline:
     """Read, check and compile an outline file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError("outline vocabulary file not found", path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", path) from exc
-    return parse_outline(data, path)
+    return parse_outline(read_toml(path, "outline vocabulary file"), path)
 
 
 @cache
