@@ -61,6 +61,10 @@ class LevelStack:
         self.seen_parts.clear()
         self.top_schemes.clear()
 
+    def close_all(self) -> None:
+        """A table of contents: every open heading closes (the parts seen stay seen)."""
+        self.items.clear()
+
     def innermost_type(self) -> str:
         """Own type of the innermost open heading ("other" when none)."""
         return self.items[-1].own_type if self.items else "other"

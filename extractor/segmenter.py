@@ -421,7 +421,7 @@ def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
             outline.start()
             level = 1
         elif cand.role == CONTENTS:
-            outline.items.clear()
+            outline.close_all()
             level = 1
         elif cand.role == CAPTION and outline.innermost_type() == own:
             continue
