@@ -91,6 +91,7 @@ class Vocabulary:
     symbols: Mapping[str, str]
     prefix_words: Mapping[str, str]
     suffix_words: Mapping[str, str]
+    short_suffix_followers: str
     directions: Mapping[str, str]
 
 
@@ -114,6 +115,7 @@ def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
             symbols=dict(ops["symbols"]),
             prefix_words=dict(ops["prefix_words"]),
             suffix_words=dict(ops["suffix_words"]),
+            short_suffix_followers=str(ops["short_suffix_followers"]),
             directions=dict(ops["directions"]),
         )
     except FileNotFoundError as exc:
@@ -154,7 +156,7 @@ class _Patterns:
         self.plus_minus = re.compile(rf"(?:{q_a}\s*)?(?:±|\+/-|\+-)\s*{q_b}")
         ops = {**vocab.symbols, **vocab.prefix_words}
         self.prefix_op = re.compile(rf"(?P<op>{_alternation(ops)})\s*$")
-        short_end = rf"(?=$|[^{_CJK}]|[完达的为])"
+        short_end = rf"(?=$|[^{_CJK}]|[{re.escape(vocab.short_suffix_followers)}])"
         suffixes = "|".join(
             re.escape(w) if len(w) > 1 else re.escape(w) + short_end
             for w in sorted(vocab.suffix_words, key=len, reverse=True)
@@ -199,6 +201,7 @@ _CN_NUMERAL = re.compile(rf"(?<![{_CN_CHARS}第])({_CN_RUN})(?![{_CN_CHARS}])")
 _NEGATIVE_WORD = re.compile(r"负\s*(?=\d)")
 
 
+@lru_cache(maxsize=4096)
 def _cn_number(text: str) -> str | None:
     """"九十五点五" -> "95.5"; None when ``text`` is not a Chinese numeral."""
     if not text or not text[0].isdigit():
