@@ -56,6 +56,8 @@ from typing import Any
 from extractor.config import PROJECT_ROOT
 from extractor.datamodel import ParsedThreshold
 from extractor.errors import ConfigError
+from extractor.vocabulary import VOCABULARY_FILE
+from extractor.vocabulary import load_vocabulary as load_table_vocabulary
 
 VOCABULARY_PATH = PROJECT_ROOT / "configs" / "thresholds.toml"
 
@@ -95,15 +97,22 @@ class Vocabulary:
     directions: Mapping[str, str]
 
 
-def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
-    """Read the threshold vocabulary; a missing or malformed file is a ConfigError."""
+def load_threshold_vocabulary(
+    path: str | Path = VOCABULARY_PATH, table_vocabulary: Path = VOCABULARY_FILE
+) -> Vocabulary:
+    """Read the threshold vocabulary; a missing or malformed file is a ConfigError.
+
+    The unit words of the table stages' ``configs/vocabulary.toml`` ([units]
+    words) are added to this file's units, so a unit listed there is read here too.
+    """
     file = Path(path)
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
         units, ops = data["units"], data["operators"]
+        shared = load_table_vocabulary(Path(table_vocabulary)).units
         return Vocabulary(
-            cjk_units=tuple(units["cjk"]),
-            latin_units=tuple(units["latin"]),
+            cjk_units=_merged(units["cjk"], shared, rf"[{_CJK}]+"),
+            latin_units=_merged(units["latin"], shared, r"[A-Za-z]+\d?"),
             unit_followers=str(units["followers"]),
             unit_aliases=dict(units.get("aliases", {})),
             range_separators=tuple(ops["range_separators"]),
@@ -124,6 +133,12 @@ def load_vocabulary(path: str | Path = VOCABULARY_PATH) -> Vocabulary:
         raise ConfigError(f"threshold vocabulary is not valid TOML: {exc}", file) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ConfigError(f"threshold vocabulary lacks or misspells key {exc}", file) from exc
+
+
+def _merged(own: list[str], shared: tuple[str, ...], shape: str) -> tuple[str, ...]:
+    """``own`` words plus the ``shared`` ones of the given shape (no "%" or "万元/人":
+    percent signs and compound units are read by the patterns themselves)."""
+    return tuple(dict.fromkeys([*own, *(w for w in shared if re.fullmatch(shape, w))]))
 
 
 def _alternation(words: Any) -> str:
@@ -178,7 +193,7 @@ class _Patterns:
 
 @lru_cache(maxsize=1)
 def _patterns() -> _Patterns:
-    return _Patterns(load_vocabulary())
+    return _Patterns(load_threshold_vocabulary())
 
 
 # --- Normalisation -----------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from extractor.datamodel import ParsedThreshold
 from extractor.errors import ConfigError
 from extractor.thresholds import (
     direction_operator,
-    load_vocabulary,
+    load_threshold_vocabulary,
     parse_threshold,
     parse_thresholds,
     split_graded_standard,
@@ -562,24 +563,42 @@ def test_new_fields_serialise() -> None:
 # --- Vocabulary file ----------------------------------------------------------------
 
 
-def test_vocabulary_file_feeds_the_parser(tmp_path: Path) -> None:
-    vocab = load_vocabulary()
+def test_vocabulary_file_feeds_the_parser() -> None:
+    vocab = load_threshold_vocabulary()
     assert "辆" in vocab.cjk_units and "M" in vocab.latin_units
     assert vocab.directions["正向"] == ">="
+
+
+def test_units_of_the_table_vocabulary_are_read(tmp_path: Path) -> None:
+    # A unit added only to configs/vocabulary.toml ([units] words) is a unit here too.
+    repo = Path(__file__).resolve().parent.parent
+    table = (repo / "configs" / "vocabulary.toml").read_text(encoding="utf-8")
+    assert "艘" not in table and "艘" not in load_threshold_vocabulary().cjk_units
+    changed = tmp_path / "vocabulary.toml"
+    changed.write_text(table.replace('words = ["%",', 'words = ["艘", "%",', 1), encoding="utf-8")
+    assert "艘" in load_threshold_vocabulary(table_vocabulary=changed).cjk_units
+
+
+def test_every_table_vocabulary_unit_parses() -> None:
+    from extractor.vocabulary import load_vocabulary
+
+    for word in load_vocabulary().units:
+        expected = unicodedata.normalize("NFKC", word)
+        assert parse_threshold(f"≥3{word}以上").unit == expected, word
 
 
 def test_broken_vocabulary_is_a_config_error(tmp_path: Path) -> None:
     missing = tmp_path / "none.toml"
     with pytest.raises(ConfigError, match="not found"):
-        load_vocabulary(missing)
+        load_threshold_vocabulary(missing)
     bad = tmp_path / "bad.toml"
     bad.write_text("[units]\ncjk = [\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
-        load_vocabulary(bad)
+        load_threshold_vocabulary(bad)
     partial = tmp_path / "partial.toml"
     partial.write_text('[units]\ncjk = ["个"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="lacks"):
-        load_vocabulary(partial)
+        load_threshold_vocabulary(partial)
 
 
 # --- Robustness -----------------------------------------------------------------------
