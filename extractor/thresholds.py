@@ -22,7 +22,8 @@ such as "圆满完成". :func:`parse_threshold` turns one such string into:
     so ``value <= upper`` always holds.
 ``unit``
     the unit right after the number ("%", "万元", "辆", "M", "万元/人"), taken
-    from the vocabulary in ``configs/thresholds.toml``.
+    from the vocabulary in ``configs/thresholds.toml`` (plus the unit words of
+    ``configs/vocabulary.toml``).
 ``date``
     an ISO 8601 date when the number is a calendar date: "2022-12-31",
     "2022-06", "--12-31" (month and day, no year), "--10" (a month).
