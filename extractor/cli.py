@@ -165,6 +165,9 @@ def evaluate(
     typer.echo(f"{metrics['evaluation']}: row macro-F1 {rows['macro_f1']:.4f}  ECE {metrics['calibration']['ece']:.4f}")
     if records.get("f1") is not None:
         typer.echo(f"records: precision {records['precision']:.3f}  recall {records['recall']:.3f}  F1 {records['f1']:.3f}")
+    sections = metrics["sections"]
+    if sections.get("f1") is not None:
+        typer.echo(f"sections: F1 {sections['f1']:.3f}  level accuracy {sections['level_accuracy']:.3f}")
     typer.echo(
         f"review threshold {review['threshold']:.4f}: queues {review['queue_share']:.1%} of rows, "
         f"catches {review['errors_caught']:.1%} of wrong rows"

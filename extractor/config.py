@@ -38,15 +38,20 @@ class Config:
         return path if path.is_absolute() else self.root / path
 
 
+def read_toml(file: Path, what: str = "config file") -> dict[str, Any]:
+    """The parsed TOML at ``file``; ``ConfigError`` (E203) naming it when missing or invalid."""
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{what} not found", file) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", file) from exc
+
+
 def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
     """Read a TOML config (the project default when ``path`` is None) and apply overrides."""
     file = Path(path) if path else DEFAULT_CONFIG
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError("config file not found", file) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}", file) from exc
+    data = read_toml(file)
     for dotted, value in (overrides or {}).items():
         node = data
         *parents, leaf = dotted.split(".")

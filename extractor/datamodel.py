@@ -197,7 +197,14 @@ def unit_key(doc_sha256: str, line: int, col: int) -> str:
 
 @dataclass
 class ParsedThreshold:
-    """A threshold string parsed into grade, operator, value, bound and unit."""
+    """A threshold string parsed into grade, operator, value, bound and unit.
+
+    For operator "range", ``value`` is the lower and ``upper`` the upper bound;
+    ``lower_inclusive`` / ``upper_inclusive`` say whether each bound belongs to
+    the range (None: the text does not say). ``date`` is an ISO 8601 date
+    ("2022-12-31", "--12-31", "--10") when the value is a date, e.g. with
+    operator "by" for a deadline. See :mod:`extractor.thresholds`.
+    """
 
     grade: str | None
     operator: str | None
@@ -205,6 +212,9 @@ class ParsedThreshold:
     upper: float | None
     unit: str | None
     raw: str
+    lower_inclusive: bool | None = None
+    upper_inclusive: bool | None = None
+    date: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,20 +13,37 @@ heading, in document order. The work happens in four passes:
 3. **Lists.** Numbered candidates are grouped into runs (same scheme,
    consecutive numbers); a run that is mostly sentences is a list of body
    text, not headings ("1.协助开发区工委领导处理日常事务，起草…").
-4. **Levels and types.** Levels come from a stack of open numbering
-   schemes: a scheme first seen inside another scheme's section nests one
-   level deeper, the next number of an open scheme closes everything opened
-   after it. Types come from keywords in the title (``section_type``) or are
-   inherited from the parent section.
+4. **Levels and types.** A heading that names one of the parts every
+   disclosure publishes (部门职责及机构设置, 预算安排总体情况, 机关运行经费,
+   三公经费, 绩效预算信息, 政府采购, 国有资产, 名词解释, 其他需要说明的事项;
+   ``configs/outline.toml``) is a sibling of the part before it, whatever
+   its number or lack of one. Inside a part, levels come from a stack of
+   open numbering schemes: a scheme first seen inside another scheme's
+   section nests one level deeper, the next number of an open scheme closes
+   everything opened after it, and a scheme used by one heading only joins
+   the list whose next number it carries. Types come from keywords in the
+   title (:func:`extractor.outline.section_type`) or are inherited from the
+   parent section.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from extractor.datamodel import SECTION_TYPES, Section
+from extractor.datamodel import Section
+from extractor.levels import MAJOR, MINOR, LevelStack
+from extractor.numbering import (
+    TRAILING_COLON,
+    Numbering,
+    chinese_numeral_value,
+    clean_title,
+    heading_start,
+    parse_numbering,
+)
+from extractor.outline import load_outline, section_type
 
 __all__ = [
     "Numbering",
@@ -38,178 +55,6 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------
-# Numbering schemes
-# --------------------------------------------------------------------------
-
-_CN_DIGITS = "〇零一二三四五六七八九十百两"
-_CN_NUM = f"[{_CN_DIGITS}]+"
-
-# A decimal point is not a list separator ("2.5万元"), except before a year:
-# "5.2021年度干部考核经费绩效目标表" is item 5.
-_NOT_DECIMAL = r"(?!(?!\d{4}年)\d)"
-
-# (scheme key, pattern, strong), tried in order at the start of the line.
-# Group "num" is the number; the whole match is the numbering token. Strong
-# schemes ("第一部分") are headings even when the title is wordy ("第六部分
-# 政府采购预算情况：无"). The scheme key, not the separator, defines a level:
-# "一、" and "二." belong to one list, as do "1." "1、" and "1．".
-_SCHEMES: tuple[tuple[str, re.Pattern[str], bool], ...] = (
-    # 第一部分 / 第2部分
-    ("part", re.compile(rf"第(?P<num>{_CN_NUM}|\d{{1,2}})部分"), True),
-    # 第一章
-    ("chapter", re.compile(rf"第(?P<num>{_CN_NUM}|\d{{1,2}})章"), True),
-    # 一、 二. 三．
-    ("cn", re.compile(rf"(?P<num>{_CN_NUM})\s*[、.．]"), False),
-    # （一） (一)
-    ("paren_cn", re.compile(rf"[（(]\s*(?P<num>{_CN_NUM})\s*[）)]"), False),
-    # 1. 1、 1． "1 ." ２．
-    ("arabic", re.compile(rf"(?P<num>\d{{1,2}})\s*[.．、]{_NOT_DECIMAL}"), False),
-    # (1) （1）
-    ("paren_arabic", re.compile(r"[（(]\s*(?P<num>\d{1,2})\s*[）)]"), False),
-    # ① … ⑳
-    ("circled", re.compile(r"(?P<num>[①-⑳])"), False),
-)
-
-# Markdown list marker left by PDF conversion ("- 1. 部门预算收支总表").
-_BULLET = re.compile(r"^\s*(?:[-*•·]\s+)?")
-
-# Page numbers after leader dots or a wide gap in a contents entry.
-_PAGE_NOISE = re.compile(r"(?:\s*[.·…]{2,}\s*|\s{2,})\d{1,3}\s*$")
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_WHITESPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Numbering:
-    """The numbering token at the start of a line and the text after it."""
-
-    scheme: str
-    value: int
-    token: str
-    title: str
-    strong: bool
-
-
-def chinese_numeral_value(text: str) -> int:
-    """Value of a Chinese numeral up to the hundreds ("三十四" -> 34, "十" -> 10)."""
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    total, current = 0, 0
-    for char in text:
-        if char in digits:
-            current = digits[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
-
-
-def _numeral_value(text: str) -> int:
-    """Value of an Arabic (ASCII or full-width), Chinese or circled numeral."""
-    if "①" <= text <= "⑳":
-        return ord(text) - ord("①") + 1
-    if text.isdecimal():
-        return int(text)
-    return chinese_numeral_value(text)
-
-
-def heading_start(line: str) -> int:
-    """Index in ``line`` where a heading's number (or text) starts.
-
-    Indentation and a markdown "- " bullet are skipped.
-    """
-    match = _BULLET.match(line)
-    return match.end() if match else 0
-
-
-def _plain_text(line: str) -> str:
-    """A line as heading text: no indentation, bullet, page number or colon."""
-    return _clean_title(line[heading_start(line) :])
-
-
-def parse_numbering(line: str) -> Numbering | None:
-    """Parse the numbering token at the start of ``line``.
-
-    Leading spaces and a markdown "- " bullet are skipped. Returns ``None``
-    when the line does not start with a known numbering scheme.
-    """
-    start = heading_start(line)
-    for scheme, pattern, strong in _SCHEMES:
-        match = pattern.match(line, start)
-        if match:
-            return Numbering(
-                scheme=scheme,
-                value=_numeral_value(match.group("num")),
-                token=_WHITESPACE.sub("", match.group(0)),
-                title=_clean_title(line[match.end() :]),
-                strong=strong,
-            )
-    return None
-
-
-def _clean_title(text: str) -> str:
-    """Heading text without page-number noise, surrounding space or a trailing colon."""
-    text = _PAGE_NOISE.sub("", text).strip()
-    return _TRAILING_COLON.sub("", text).strip()
-
-
-# --------------------------------------------------------------------------
-# Section types
-# --------------------------------------------------------------------------
-
-# Keyword rules, first match wins: the more specific topics come first so that
-# "财政拨款“三公”经费预算情况及增减变化原因" is three_public, not change, and
-# "部门职责分类绩效目标" is performance, not duties.
-_TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("contents", re.compile(r"目\s*录$")),
-    ("other_notes", re.compile(r"其他需(?:要)?说明|其他事项|其他说明")),
-    ("glossary", re.compile(r"名词解释")),
-    ("three_public", re.compile(r"三公")),
-    ("operating_costs", re.compile(r"机关运行(?:经)?费")),
-    ("performance", re.compile(r"绩效")),
-    ("procurement", re.compile(r"政府采购")),
-    ("assets", re.compile(r"国有资产|固定资产|资产信息|资产占用")),
-    ("change", re.compile(r"增减|变动|变化")),
-    ("budget_overview", re.compile(r"总体情况|收支")),
-    ("income", re.compile(r"收入")),
-    ("expenditure", re.compile(r"支出")),
-    ("duties", re.compile(r"职责|职能")),
-    ("organization", re.compile(r"机构设置")),
-)
-
-# The document title names the disclosure itself ("2019年部门预算信息公开").
-_TITLE_KEYWORD = re.compile(r"预算(?:信息)?公开")
-
-assert {t for t, _ in _TYPE_RULES} | {"title", "other"} <= set(SECTION_TYPES)
-
-
-def section_type(title: str, *, numbered: bool = False) -> str:
-    """Section type named by keywords in ``title``; ``"other"`` when none.
-
-    ``"title"`` is only given to un-numbered lines (the document title);
-    a numbered "二、2021年度部门预算信息公开情况说明" is not a title.
-    """
-    for kind, pattern in _TYPE_RULES:
-        if pattern.search(title):
-            return kind
-    if not numbered and _TITLE_KEYWORD.search(title):
-        return "title"
-    return "other"
-
-
-# Un-numbered top-level headings of the standard disclosure template (whose
-# "一、" was lost in conversion): they are level 1 even inside a numbered part.
-_MAJOR_TITLE = re.compile(
-    r"职责及机构设置|预算安排的?总体情况|收支(?:预算)?总体情况|机关运行(?:经)?费"
-    r"|三公|绩效预算信息|预算绩效信息|政府采购预算|国有资产信息|国有资产占用"
-    r"|名词解释|其他需(?:要)?说明的事项"
-)
-
-# --------------------------------------------------------------------------
 # Line shape
 # --------------------------------------------------------------------------
 
@@ -218,8 +63,6 @@ _SENTENCE_MARK = re.compile(r"[。；;！!？?]")
 _COMMA = re.compile(r"[，,]")
 # A colon anywhere but at the end ("部门职责：负责……").
 _INNER_COLON = re.compile(r"[:：](?=.*\S)")
-# A label ending with a colon ("总体绩效目标：").
-_TRAILING_COLON = re.compile(r"\s*[:：]\s*$")
 # Lines that introduce a table rather than a section.
 # "203 中共秦皇岛…" / "201秦皇岛…" is a unit code and name; "2019 年" is not.
 _TABLE_PREAMBLE = re.compile(
@@ -231,6 +74,14 @@ MAX_NUMBERED_TITLE = 40  # characters (spaces excluded) after the number
 MAX_PLAIN_TITLE = 24  # un-numbered heading
 MAX_DOCUMENT_TITLE = 40  # a title line
 MAX_TITLE_BLOCK = 3  # lines of the title block at the top
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _plain_text(line: str) -> str:
+    """A line as heading text: no indentation, bullet, page number or colon."""
+    return clean_title(line[heading_start(line) :])
 
 
 def _length(text: str) -> int:
@@ -339,12 +190,11 @@ def _breaks_out_of_cell(line: str, cell: str) -> bool:
 # Pass 2: candidates
 # --------------------------------------------------------------------------
 
-# What a candidate line is; all but NUMBERED are un-numbered lines.
-TITLE, CONTENTS, MAJOR, MINOR, CAPTION, NUMBERED = (
+# What a candidate line is; all but NUMBERED are un-numbered lines (MAJOR: a
+# part's title, MINOR: a sub-heading).
+TITLE, CONTENTS, CAPTION, NUMBERED = (
     "title",
     "contents",
-    "major",
-    "minor",
     "caption",  # names the table below it; a sub-heading unless redundant
     "numbered",
 )
@@ -456,7 +306,7 @@ def _plain_candidate(lines: Sequence[str], index: int) -> _Candidate | None:
         role = kind
     elif _is_caption(lines, index):
         role = CAPTION
-    elif _MAJOR_TITLE.search(title) and not _TRAILING_COLON.search(line):
+    elif load_outline().part_type(title) and not TRAILING_COLON.search(line):
         role = MAJOR
     else:
         role = MINOR
@@ -480,7 +330,7 @@ def _candidates(lines: Sequence[str]) -> list[_Candidate]:
             continue
         num = parse_numbering(line)
         if num is not None:
-            colon = bool(_TRAILING_COLON.search(line))
+            colon = bool(TRAILING_COLON.search(line))
             found.append(_Candidate(i, NUMBERED, num.title, num, colon=colon))
         else:
             cand = _plain_candidate(lines, i)
@@ -535,86 +385,24 @@ def _rejected_numbered(cands: Sequence[_Candidate]) -> set[int]:
 # --------------------------------------------------------------------------
 
 
-@dataclass
-class _Open:
-    """An open heading on the level stack."""
-
-    kind: str  # numbering scheme, MAJOR or MINOR
-    level: int
-    own_type: str  # type named by its own title ("other" for "一、工委办公室")
-    last: int = 0  # last number seen in this list
-
-
-@dataclass
-class _Stack:
-    """Open headings, outermost first; gives the level of each new heading."""
-
-    items: list[_Open] = field(default_factory=list)
-
-    def reset(self) -> None:
-        self.items.clear()
-
-    def innermost_type(self) -> str:
-        """Own type of the innermost open heading ("other" when none)."""
-        return self.items[-1].own_type if self.items else "other"
-
-    def major(self, own_type: str) -> int:
-        """An un-numbered top-level heading: level 1, closes everything."""
-        self.reset()
-        return self._push(_Open(MAJOR, 1, own_type))
-
-    def minor(self, own_type: str) -> int:
-        """An un-numbered sub-heading: child of the innermost open heading whose
-        own title names a section type (list items such as "十一、武装部" and
-        other un-numbered sub-headings are skipped)."""
-        for pos in range(len(self.items) - 1, -1, -1):
-            entry = self.items[pos]
-            if entry.kind != MINOR and entry.own_type != "other":
-                del self.items[pos + 1 :]
-                return self._push(_Open(MINOR, entry.level + 1, own_type))
-        self.reset()
-        return self._push(_Open(MINOR, 1, own_type))
-
-    def numbered(self, num: Numbering, own_type: str) -> int:
-        """Level of a numbered heading.
-
-        The next number of an open list is its sibling (the innermost such
-        list wins); a "1" opens a nested list; a later number of a scheme not
-        open follows an un-numbered top-level heading (its lost "一、").
-        """
-        same = [pos for pos, e in enumerate(self.items) if e.kind == num.scheme]
-        follows = [pos for pos in same if self.items[pos].last + 1 == num.value]
-        if follows:
-            return self._continue(follows[-1], num.value, own_type)
-        if num.value != 1:
-            majors = [pos for pos, e in enumerate(self.items) if e.kind == MAJOR]
-            if majors and not same:
-                del self.items[majors[-1] :]
-                return self._push(_Open(num.scheme, 1, own_type, num.value))
-            earlier = [pos for pos in same if self.items[pos].last < num.value]
-            if earlier:  # a gap in the numbering
-                return self._continue(earlier[-1], num.value, own_type)
-        return self._push(_Open(num.scheme, self._next_level(), own_type, num.value))
-
-    def _push(self, entry: _Open) -> int:
-        self.items.append(entry)
-        return entry.level
-
-    def _next_level(self) -> int:
-        return self.items[-1].level + 1 if self.items else 1
-
-    def _continue(self, pos: int, value: int, own_type: str) -> int:
-        del self.items[pos + 1 :]
-        entry = self.items[pos]
-        entry.last, entry.own_type = value, own_type
-        return entry.level
-
-
 def _own_type(cand: _Candidate) -> str:
     """Type named by the candidate's own title (title/contents by role)."""
     if cand.role in (TITLE, CONTENTS):
         return cand.role
     return section_type(cand.title, numbered=cand.role == NUMBERED)
+
+
+def _part(cand: _Candidate) -> str | None:
+    """The top-level part a numbered or MAJOR candidate's title names."""
+    if cand.role not in (NUMBERED, MAJOR):
+        return None
+    return load_outline().part_type(cand.title)
+
+
+def _lone_schemes(cands: Sequence[_Candidate]) -> frozenset[str]:
+    """Numbering schemes that only one heading uses."""
+    counts = Counter(c.num.scheme for c in cands if c.num is not None)
+    return frozenset(scheme for scheme, n in counts.items() if n == 1)
 
 
 def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
@@ -624,22 +412,25 @@ def _place(cands: Sequence[_Candidate]) -> list[tuple[_Candidate, int]]:
     topic ("部门机构设置情况" under "机构设置："); otherwise it starts a
     sub-section of its own ("部门职责及活动绩效目标指标:" after "十一、武装部").
     """
-    stack = _Stack()
+    outline = LevelStack(lone=_lone_schemes(cands))
     placed: list[tuple[_Candidate, int]] = []
     for cand in cands:
         own = _own_type(cand)
-        if cand.role in (TITLE, CONTENTS):
-            stack.reset()
+        part = _part(cand)
+        if cand.role == TITLE:
+            outline.start()
             level = 1
-        elif cand.role == MAJOR:
-            level = stack.major(own)
-        elif cand.role == CAPTION and stack.innermost_type() == own:
+        elif cand.role == CONTENTS:
+            outline.close_all()
+            level = 1
+        elif cand.role == CAPTION and outline.innermost_type() == own:
             continue
-        elif cand.role in (MINOR, CAPTION):
-            level = stack.minor(own)
+        elif part is not None and outline.opens_part(part):
+            level = outline.part(part, cand.num, own, cand.title)
+        elif cand.num is not None:
+            level = outline.numbered(cand.num, own, cand.title)
         else:
-            assert cand.num is not None
-            level = stack.numbered(cand.num, own)
+            level = outline.minor(own, cand.title)
         placed.append((cand, level))
     return placed
 

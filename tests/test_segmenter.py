@@ -11,10 +11,14 @@ from pathlib import Path
 import pytest
 
 from extractor.datamodel import SECTION_TYPES, Section
+from extractor.document import analyse
+from extractor.reader import read_document
+from extractor.evaluation.sections import section_metrics
 from extractor.segmenter import chinese_numeral_value, parse_numbering, section_type, segment
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+OUTLINES = ROOT / "tests" / "data" / "outlines.txt"
 EXPECTED = ROOT / "annotations" / "expected_sections"
 SAMPLE_IDS = sorted(p.stem for p in SAMPLES.glob("*.txt"))
 FIELDS = ("line", "end_line", "level", "number", "title", "type")
@@ -55,6 +59,26 @@ def as_rows(sections: list[Section]) -> list[dict[str, object]]:
 def outline(text: str) -> list[tuple[int, int, str, str]]:
     """(line, level, number, title) of each heading of a synthetic document."""
     return [(s.line, s.level, s.number, s.title) for s in segment(text.split("\n"))]
+
+
+_LEVEL_MARK = re.compile(r"^\[(\d)\] ")
+
+
+@cache
+def hand_outlines() -> dict[str, tuple[tuple[str, ...], tuple[tuple[int, int], ...]]]:
+    """``tests/data/outlines.txt``: name -> (document lines, ((line, level), …) of its headings)."""
+    outlines: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
+    lines: list[str] = []
+    for raw in OUTLINES.read_text(encoding="utf-8").splitlines():
+        if raw.startswith("=== "):
+            lines, levels = [], []
+            outlines[raw[4:].strip()] = (lines, levels)
+        elif outlines:
+            mark = _LEVEL_MARK.match(raw)
+            lines.append(raw[mark.end() :] if mark else raw)
+            if mark:
+                levels.append((len(lines), int(mark.group(1))))
+    return {name: (tuple(text), tuple(levels)) for name, (text, levels) in outlines.items()}
 
 
 # --------------------------------------------------------------------------
@@ -103,6 +127,87 @@ def test_toc_entries_are_one_contents_section() -> None:
     assert not [s for s in sections if 5 < s.line <= 31]
     duties = next(s for s in sections if s.line == 36)
     assert (duties.level, duties.number, duties.type) == (1, "一、", "duties")
+
+
+# --------------------------------------------------------------------------
+# Hand-written outlines: levels from what a section is (tests/data/outlines.txt)
+# --------------------------------------------------------------------------
+
+OUTLINE_CASES = (
+    "mixed_top_numbering",  # 一、 then 2、 then 三、 then 4. for the top-level parts
+    "skipped_level",  # "一、" then "(1)" directly; "二、" then "四、"; "2." then "4."
+    "restarted_numbering",  # "一、" again inside a part, up to the next part's number
+    "unnumbered_part",  # top-level parts printed without their number
+    "numbered_body_sentences",  # numbered sentences naming parts are body text
+    "lone_style_and_elaboration",  # "（一）（二）3、（四）"; a heading elaborating its parent
+    "performance_parts_inside_part",  # "第一部分" inside an un-numbered 绩效信息 part
+    "umbrella_part",  # parts inside "第三部分 部门预算情况说明" are its level-2 siblings
+    "numbered_umbrella",  # parts numbered （一）… inside "二、…情况说明"; "三、…绩效信息" is level 1
+    "restarted_under_umbrella",  # parts numbered 一、… again inside "二、…情况说明"
+    "city_department",  # a "6、" among "一、"… parts; numbered sub-sections of 绩效预算信息
+    "lost_first_number",  # the first part printed without "一、"
+    "national_template_with_sections",  # parts nested under "七、其他重要事项的情况说明"
+)
+
+
+def test_every_hand_outline_is_tested() -> None:
+    assert set(hand_outlines()) == set(OUTLINE_CASES)
+
+
+@pytest.mark.parametrize("name", OUTLINE_CASES)
+def test_hand_outline_levels(name: str) -> None:
+    lines, expected = hand_outlines()[name]
+    assert [(s.line, s.level) for s in segment(lines)] == list(expected)
+
+
+def test_layout_sections_follow_the_outline(tmp_path: Path) -> None:
+    """What ``sections.jsonl`` is written from: the layout of a document read from a file."""
+    lines, expected = hand_outlines()["mixed_top_numbering"]
+    path = tmp_path / "outline.txt"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="gb18030")
+    sections = analyse(read_document(path)).sections
+    assert [(s.line, s.level) for s in sections] == list(expected)
+
+
+def test_hand_outlines_score_perfectly_with_the_section_metrics() -> None:
+    """The figure the issue asks for: level accuracy over all hand outlines."""
+    found = {name: segment(lines) for name, (lines, _) in hand_outlines().items()}
+    truth = {
+        name: [{"line": line, "level": level} for line, level in levels]
+        for name, (_, levels) in hand_outlines().items()
+    }
+    scores = section_metrics(found, truth)
+    assert (scores["f1"], scores["level_accuracy"]) == (1.0, 1.0)
+
+
+def test_top_level_part_types_are_siblings_whatever_their_numbers() -> None:
+    lines, _ = hand_outlines()["mixed_top_numbering"]
+    tops = [(s.number, s.type) for s in segment(lines) if s.level == 1]
+    assert tops == [
+        ("", "title"),
+        ("一、", "duties"),
+        ("2、", "budget_overview"),
+        ("三、", "operating_costs"),
+        ("4.", "three_public"),
+        ("五、", "performance"),
+        ("六、", "procurement"),
+        ("7、", "assets"),
+        ("八、", "glossary"),
+        ("九、", "other_notes"),
+    ]
+
+
+def test_part_named_again_inside_another_part_is_not_a_new_part() -> None:
+    """Glossary entries and performance tables that name a part stay inside their part."""
+    lines, _ = hand_outlines()["unnumbered_part"]
+    sections = segment(lines)
+    start = next(i for i, s in enumerate(sections) if s.title == "名词解释")
+    assert [(s.number, s.title, s.level) for s in sections[start:]] == [
+        ("八、", "名词解释", 1),
+        ("1、", "“三公”经费", 2),
+        ("2、", "机关运行经费", 2),
+        ("九、", "其他需要说明的事项", 1),
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -202,8 +307,8 @@ def test_levels_follow_the_document_not_a_fixed_order() -> None:
             "    1、收入说明",
             "    2、支出说明",
             "二、机关运行经费安排情况",
-            "- 1. 部门职责",
-            "- (1) 主要职责是:",
+            "- 1. 商品和服务支出",
+            "- (1) 办公费:",
         ]
     )
     assert [(line, level) for line, level, _, _ in outline(doc)] == [

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from spacy.tokens import Span
-from test_segmenter import SAMPLE_IDS, expected_sections, sample_lines
+from test_segmenter import OUTLINE_CASES, SAMPLE_IDS, expected_sections, hand_outlines, sample_lines
 
 from extractor import spacy_component
 from extractor.segmenter import segment
@@ -67,6 +67,15 @@ def test_sample_spans_match_segment(doc_id: str) -> None:
         assert span.text.startswith(section.number)
         heading = section.number + section.title
         assert _squash(span.text).startswith(_squash(heading)), (span.text[:80], heading)
+
+
+@pytest.mark.parametrize("name", OUTLINE_CASES)
+def test_span_levels_follow_the_outline(name: str) -> None:
+    """The spans carry the outline levels of the hand-written outlines (same rules as sections.jsonl)."""
+    lines, expected = hand_outlines()[name]
+    doc = sections_doc(lines)
+    starts = [doc.text.count("\n", 0, span.start_char) + 1 for span in doc.spans[SPANS_KEY]]
+    assert list(zip(starts, (span._.section_level for span in doc.spans[SPANS_KEY]))) == list(expected)
 
 
 def test_make_nlp_is_a_blank_zh_pipeline_with_the_component() -> None:

@@ -5,12 +5,25 @@ Each real case names the sample file and 1-based line it was copied from.
 
 from __future__ import annotations
 
+import json
+import math
+import time
+import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from extractor.datamodel import ParsedThreshold
-from extractor.thresholds import parse_threshold, parse_thresholds, split_graded_standard
+from extractor.errors import ConfigError
+from extractor.thresholds import (
+    direction_operator,
+    load_threshold_vocabulary,
+    parse_threshold,
+    parse_thresholds,
+    split_graded_standard,
+)
 
 S000 = "samples/000_f44a55659bcd5ffe.txt"
 S001 = "samples/001_96d939c67dd7b28c.txt"
@@ -38,7 +51,8 @@ REAL_CASES: list[tuple[str, str, Fields]] = [
     ("舆情信息报送数量不少于12条", f"{S000}:880", (">=", 12.0, None, "条")),
     ("故障次数少于3次", f"{S000}:1302", ("<", 3.0, None, "次")),
     ("故障次数大于3次", f"{S000}:1304", (">", 3.0, None, "次")),
-    ("少于10次多于5次", f"{S000}:2204", ("<", 10.0, None, "次")),
+    # Two conditions joined into one range (exclusive bounds: see test_two_sided_ranges).
+    ("少于10次多于5次", f"{S000}:2204", ("range", 5.0, 10.0, "次")),
     ("有2种以上宣传形式", f"{S000}:661", (">=", 2.0, None, "种")),
     ("每年9个以上", f"{S000}:1743", (">=", 9.0, None, "个")),
     ("3个及以下", f"{S000}:1876", ("<=", 3.0, None, "个")),
@@ -48,7 +62,7 @@ REAL_CASES: list[tuple[str, str, Fields]] = [
     ("低于80%", f"{S000}:1094", ("<", 80.0, None, "%")),
     ("少于100", f"{S000}:1114", ("<", 100.0, None, None)),
     ("80以下", f"{S000}:1204", ("<=", 80.0, None, None)),
-    ("10月前", f"{S000}:1143", ("<=", 10.0, None, "月")),
+    ("10月前", f"{S000}:1143", ("by", 10.0, None, "月")),  # a deadline: by October
     ("12月以后", f"{S000}:1324", (">=", 12.0, None, "月")),
     ("后延5个工作日", f"{S000}:2114", ("=", 5.0, None, "工作日")),
     ("0次", f"{S000}:904", ("=", 0.0, None, "次")),
@@ -308,3 +322,349 @@ def test_split_then_parse_round_trip() -> None:
         ("中", "range", 70.0, 80.0, "%"),
         ("差", "<=", 70.0, None, "%"),
     ]
+
+
+# --- Issue 14: strings the parser got wrong ------------------------------------
+# Every case below failed on the parser before the fix (value missing, a bound or
+# the sign lost, a deadline read as "="), unless marked as a regression guard.
+
+Full = tuple[str | None, float | None, float | None, str | None, bool | None, bool | None, str | None]
+
+
+def _full(parsed: ParsedThreshold) -> Full:
+    return (
+        parsed.operator, parsed.value, parsed.upper, parsed.unit,
+        parsed.lower_inclusive, parsed.upper_inclusive, parsed.date,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("百分之九十", ("=", 90.0, None, "%", None, None, None)),
+        ("百分之九十五点五以上", (">=", 95.5, None, "%", None, None, None)),
+        ("三天内", ("<=", 3.0, None, "天", None, None, None)),
+        ("不少于三次", (">=", 3.0, None, "次", None, None, None)),
+        ("九十分以上", (">=", 90.0, None, "分", None, None, None)),
+        ("不低于两千元", (">=", 2000.0, None, "元", None, None, None)),
+        ("一个月内完成", ("<=", 1.0, None, "月", None, None, None)),
+        ("三万元以内", ("<=", 3.0, None, "万元", None, None, None)),
+        ("三分之二以上", (">=", 2 / 3, None, None, None, None, None)),
+        ("千分之五以下", ("<=", 5.0, None, "‰", None, None, None)),
+    ],
+)
+def test_chinese_numerals(text: str, expected: Full) -> None:
+    parsed = parse_threshold(text)
+    assert _full(parsed) == pytest.approx(expected)
+    assert parsed.raw == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    # Numeral characters inside ordinary words count nothing.
+    ["统一后实施", "一次性完成", "十分满意", "一级指标", "第一次会议", "一定程度提高", "三年行动计划"],
+)
+def test_chinese_numerals_inside_words_are_not_numbers(text: str) -> None:
+    assert _full(parse_threshold(text)) == (None, None, None, None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("80%（含）-90%", ("range", 80.0, 90.0, "%", True, None, None)),
+        ("80%-90%（含）", ("range", 80.0, 90.0, "%", None, True, None)),
+        ("80%（不含）至90%（含）", ("range", 80.0, 90.0, "%", False, True, None)),
+        ("80%≤x<90%", ("range", 80.0, 90.0, "%", True, False, None)),
+        ("80%＜满意度≤90%", ("range", 80.0, 90.0, "%", False, True, None)),
+        ("90%>x≥80%", ("range", 80.0, 90.0, "%", True, False, None)),
+        ("[80%,90%)", ("range", 80.0, 90.0, "%", True, False, None)),
+        ("（80%，90%］", ("range", 80.0, 90.0, "%", False, True, None)),
+        ("≥80%且<90%", ("range", 80.0, 90.0, "%", True, False, None)),
+        ("<90%且≥80%", ("range", 80.0, 90.0, "%", True, False, None)),
+        ("大于80%小于90%", ("range", 80.0, 90.0, "%", False, False, None)),
+        ("80%以上90%以下", ("range", 80.0, 90.0, "%", True, True, None)),
+        ("80%以上、90%以下", ("range", 80.0, 90.0, "%", True, True, None)),
+        ("少于10次多于5次", ("range", 5.0, 10.0, "次", False, False, None)),
+        ("90%-80%", ("range", 80.0, 90.0, "%", None, None, None)),  # bounds put in order
+        # Regression guards (parsed right before): plain ranges, equal bounds.
+        ("10%~10%", ("range", 10.0, 10.0, "%", None, None, None)),
+        ("80%-90%", ("range", 80.0, 90.0, "%", None, None, None)),
+    ],
+)
+def test_two_sided_ranges(text: str, expected: Full) -> None:
+    parsed = parse_threshold(text)
+    assert _full(parsed) == expected
+    assert parsed.raw == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    # One condition and another quantity: no range.
+    ["3天内≥80%", "≥80%且≥90%", "90%采集85%上报"],
+)
+def test_two_quantities_that_are_no_range(text: str) -> None:
+    assert parse_threshold(text).operator != "range"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("-5%", ("=", -5.0, None, "%", None, None, None)),
+        ("≤-5%", ("<=", -5.0, None, "%", None, None, None)),
+        ("≥－0.5%", (">=", -0.5, None, "%", None, None, None)),
+        ("负5%", ("=", -5.0, None, "%", None, None, None)),
+        ("-10%~10%", ("range", -10.0, 10.0, "%", None, None, None)),
+        ("-10%~-5%", ("range", -10.0, -5.0, "%", None, None, None)),
+        ("±5%", ("range", -5.0, 5.0, "%", True, True, None)),
+        ("偏差率±5%以内", ("range", -5.0, 5.0, "%", True, True, None)),
+        ("100±5", ("range", 95.0, 105.0, None, True, True, None)),
+    ],
+)
+def test_negative_numbers(text: str, expected: Full) -> None:
+    parsed = parse_threshold(text)
+    assert _full(parsed) == expected
+    assert parsed.raw == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022年底前", ("by", 2022.0, None, "年", None, None, "2022-12-31")),
+        ("12月31日前", ("by", 12.0, None, "月", None, None, "--12-31")),
+        ("2021年12月31日前完成", ("by", 2021.0, None, "年", None, None, "2021-12-31")),
+        ("2024年6月底之前", ("by", 2024.0, None, "年", None, None, "2024-06-30")),
+        ("二〇二二年底前", ("by", 2022.0, None, "年", None, None, "2022-12-31")),
+        ("十二月三十一日前", ("by", 12.0, None, "月", None, None, "--12-31")),
+        ("10月前", ("by", 10.0, None, "月", None, None, "--10")),
+        ("10月后", (">=", 10.0, None, "月", None, None, "--10")),
+        ("6月底", ("=", 6.0, None, "月", None, None, "--06-30")),
+        ("2022-12-31前", ("by", 2022.0, None, None, None, None, "2022-12-31")),
+    ],
+)
+def test_deadlines(text: str, expected: Full) -> None:
+    parsed = parse_threshold(text)
+    assert _full(parsed) == expected
+    assert parsed.raw == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3月内完成", ("<=", 3.0, None, "月", None, None, None)),  # a count of months
+        ("13月前", ("<=", 13.0, None, "月", None, None, None)),  # no such month
+        ("2月30日前", ("=", 2.0, None, "月", None, None, None)),  # no such day
+    ],
+)
+def test_not_a_date(text: str, expected: Full) -> None:
+    assert _full(parse_threshold(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("≥=95%", (">=", 95.0, None, "%")),
+        ("≤=5%", ("<=", 5.0, None, "%")),
+        ("> =90%", (">=", 90.0, None, "%")),
+        ("≥\u200b90%", (">=", 90.0, None, "%")),
+        ("≥\ufeff\u200d 90%", (">=", 90.0, None, "%")),
+        ("2/3以上", (">=", 2 / 3, None, None)),
+        ("1/2以下", ("<=", 0.5, None, None)),
+        ("80%(不含)以上", (">", 80.0, None, "%")),
+        ("≤3万元/人", ("<=", 3.0, None, "万元/人")),
+    ],
+)
+def test_symbol_noise_and_fractions(text: str, expected: Fields) -> None:
+    parsed = parse_threshold(text)
+    assert _fields(parsed) == pytest.approx(expected)
+    assert parsed.raw == text
+
+
+# Value cells of the national 一级/二级/三级指标/指标值 layout, as printed in the
+# real tables under ../shared/corpus/wild/ (file named per case).
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("≥80M", (">=", 80.0, None, "M")),  # hn_xiangtan_hwc_2023: 风炮射程 (failed before)
+        ("250万", ("=", 250.0, None, "万")),  # hn_xiangtan_hwc_2023: 成本 (failed before)
+        # Regression guards, parsed right before too.
+        ("=100", ("=", 100.0, None, None)),  # cq_banan_yipin_2022
+        ("44,561", ("=", 44561.0, None, None)),  # nm_wuhai_gxs_2021
+        ("10辆", ("=", 10.0, None, "辆")),  # hn_xiangtan_hwc_2023
+        ("≥90%", (">=", 90.0, None, "%")),  # hb_wuhan_qingshan_2021
+        ("100%", ("=", 100.0, None, "%")),  # hb_wuhan_qingshan_2020
+        ("有效保障", (None, None, None, None)),  # cq_banan_yipin_2022
+        ("稳步提高", (None, None, None, None)),  # hb_wuhan_qingshan_2021
+        ("巩固提高", (None, None, None, None)),  # hb_wuhan_qingshan_2020
+    ],
+)
+def test_national_table_values(text: str, expected: Fields) -> None:
+    parsed = parse_threshold(text, grade="指标值")
+    assert _fields(parsed) == expected
+    assert (parsed.grade, parsed.raw) == ("指标值", text)
+
+
+# --- Issue 8 item 4: unit and direction columns ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "operator", "expected"),
+    [
+        # nm_wuhai_gxs_2021 rows: 目标值 | 计量单位 beside 指标性质 / 指标方向.
+        ("24", "人/次", "=", ("=", 24.0, None, "人/次")),
+        ("100", "%", "=", ("=", 100.0, None, "%")),
+        ("8", "", "=", ("=", 8.0, None, None)),
+        ("90", "%", "≥", (">=", 90.0, None, "%")),
+        ("3", "万元/人", "≤", ("<=", 3.0, None, "万元/人")),
+        ("95", "％", "正向", (">=", 95.0, None, "%")),
+        ("5", "个", "反向", ("<=", 5.0, None, "个")),
+        ("80-90", "%", "≥", ("range", 80.0, 90.0, "%")),
+        # The value cell's own unit and comparison win over the columns.
+        ("≤90%", "个", "≥", ("<=", 90.0, None, "%")),
+        ("=100", None, "≥", ("=", 100.0, None, None)),
+        ("不少于3次", "个", "≤", (">=", 3.0, None, "次")),
+        # Columns without meaning change nothing.
+        ("90", "/", "定量", ("=", 90.0, None, None)),
+        ("90", "  ", None, ("=", 90.0, None, None)),
+        # No number: no unit or operator from the columns either.
+        ("有效保障", "%", "≥", (None, None, None, None)),
+    ],
+)
+def test_unit_and_direction_columns(text: str, unit: str | None, operator: str | None, expected: Fields) -> None:
+    parsed = parse_threshold(text, "指标值", unit=unit, operator=operator)
+    assert _fields(parsed) == expected
+    assert parsed.raw == text
+    assert parsed.grade == "指标值"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("≥", ">="), ("≤", "<="), ("＝", "="), (" = ", "="), ("＞", ">"), ("<", "<"),
+     ("正向", ">="), ("反向", "<="), ("正向指标", ">="), ("定量", None), ("定性", None),
+     ("", None), (None, None)],
+)
+def test_direction_operator(text: str | None, expected: str | None) -> None:
+    assert direction_operator(text) == expected
+
+
+def test_parse_thresholds_passes_columns() -> None:
+    parsed = parse_thresholds({"指标值": "90", "优": "≤5个"}, unit="%", operator="正向")
+    assert [_fields(p) for p in parsed] == [(">=", 90.0, None, "%"), ("<=", 5.0, None, "个")]
+    assert [p.raw for p in parsed] == ["90", "≤5个"]
+
+
+def test_new_fields_serialise() -> None:
+    parsed = parse_threshold("[80%,90%)", "良")
+    assert parsed.to_dict() == {
+        "grade": "良", "operator": "range", "value": 80.0, "upper": 90.0, "unit": "%",
+        "raw": "[80%,90%)", "lower_inclusive": True, "upper_inclusive": False, "date": None,
+    }
+
+
+# --- Vocabulary file ----------------------------------------------------------------
+
+
+def test_vocabulary_file_feeds_the_parser() -> None:
+    vocab = load_threshold_vocabulary()
+    assert "辆" in vocab.cjk_units and "M" in vocab.latin_units
+    assert vocab.directions["正向"] == ">="
+
+
+def test_units_of_the_table_vocabulary_are_read(tmp_path: Path) -> None:
+    # A unit added only to configs/vocabulary.toml ([units] words) is a unit here too.
+    repo = Path(__file__).resolve().parent.parent
+    table = (repo / "configs" / "vocabulary.toml").read_text(encoding="utf-8")
+    assert "艘" not in table and "艘" not in load_threshold_vocabulary().cjk_units
+    changed = tmp_path / "vocabulary.toml"
+    changed.write_text(table.replace('words = ["%",', 'words = ["艘", "%",', 1), encoding="utf-8")
+    assert "艘" in load_threshold_vocabulary(table_vocabulary=changed).cjk_units
+
+
+def test_every_table_vocabulary_unit_parses() -> None:
+    from extractor.vocabulary import load_vocabulary
+
+    for word in load_vocabulary().units:
+        expected = unicodedata.normalize("NFKC", word)
+        assert parse_threshold(f"≥3{word}以上").unit == expected, word
+
+
+def test_broken_vocabulary_is_a_config_error(tmp_path: Path) -> None:
+    missing = tmp_path / "none.toml"
+    with pytest.raises(ConfigError, match="not found"):
+        load_threshold_vocabulary(missing)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[units]\ncjk = [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_threshold_vocabulary(bad)
+    partial = tmp_path / "partial.toml"
+    partial.write_text('[units]\ncjk = ["个"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="lacks"):
+        load_threshold_vocabulary(partial)
+
+
+# --- Robustness -----------------------------------------------------------------------
+
+_OPERATORS = {None, ">=", "<=", ">", "<", "=", "range", "by"}
+
+
+def _check_invariants(text: str, parsed: ParsedThreshold) -> None:
+    assert parsed.raw == text
+    assert parsed.operator in _OPERATORS
+    assert (parsed.value is None) == (parsed.operator is None)
+    for number in (parsed.value, parsed.upper):
+        assert number is None or math.isfinite(number)
+    if parsed.operator == "range":
+        assert parsed.upper is not None and parsed.value <= parsed.upper
+    else:
+        assert parsed.upper is None and parsed.lower_inclusive is None and parsed.upper_inclusive is None
+    json.dumps(parsed.to_dict(), allow_nan=False, ensure_ascii=False)
+
+
+# Characters that threshold cells are made of, so that generated text reaches
+# every branch of the parser, mixed with arbitrary text.
+_THRESHOLD_ALPHABET = list("0123456789０９.．,，%％‰-－~～至到≥≤≧><＞＜=＝±()（）[]［］/ 　\u200b")
+_THRESHOLD_WORDS = [
+    "以上", "以下", "及以上", "以内", "内", "前", "后", "底", "年", "月", "日", "含", "不含", "且",
+    "不少于", "不超过", "大于", "小于", "百分之", "分之", "负", "一", "二", "两", "三", "十", "百",
+    "千", "万", "亿", "点", "第", "个", "次", "天", "元", "万元", "人", "M", "x", "的为优", "为良",
+]
+_threshold_like = st.lists(
+    st.one_of(st.sampled_from(_THRESHOLD_ALPHABET), st.sampled_from(_THRESHOLD_WORDS), st.text(max_size=3)),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(text=st.one_of(st.text(max_size=200), _threshold_like))
+def test_fuzz_never_raises_and_keeps_raw(text: str) -> None:
+    _check_invariants(text, parse_threshold(text))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(text=_threshold_like, unit=st.one_of(st.none(), st.text(max_size=6)),
+       operator=st.one_of(st.none(), st.sampled_from(["≥", "≤", "=", "正向", "反向", "定量"]), st.text(max_size=4)))
+def test_fuzz_with_columns(text: str, unit: str | None, operator: str | None) -> None:
+    parsed = parse_threshold(text, "指标值", unit=unit, operator=operator)
+    _check_invariants(text, parsed)
+    assert split_graded_standard(text) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" + " " * 100_000 + "b",  # quadratic in the old inline-grade pattern
+        "1" * 100_000,  # one number too long for a float
+        "1 " * 50_000,
+        "一" * 100_000,
+        "三分之" * 30_000,
+        "三天内≥80%且<90%，" * 8_000,
+        "[1," * 30_000,
+        "1<x" * 30_000,
+        "12月" * 30_000,
+    ],
+    ids=lambda t: f"{t[:6]}…x{len(t)}",
+)
+def test_long_cells_parse_in_linear_time(text: str) -> None:
+    start = time.perf_counter()
+    parsed = parse_threshold(text)
+    assert time.perf_counter() - start < 10.0
+    _check_invariants(text, parsed)

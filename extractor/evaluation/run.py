@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from extractor.annotations import Annotation, data_fingerprint, load_annotations
-from extractor.datamodel import LABELS, Section
+from extractor.datamodel import LABELS
 from extractor.errors import ModelLoadError
 from extractor.evaluation.common import read_expected
 from extractor.evaluation.generalisation import leave_one_template_out, real_tables, train_models
@@ -36,12 +36,11 @@ from extractor.evaluation.records import load_scope, record_metrics
 from extractor.evaluation.report import write_outputs
 from extractor.evaluation.review_curve import DEFAULT_TARGET, choose_threshold, review_curve
 from extractor.evaluation.rows import RowPredictions, row_metrics
-from extractor.evaluation.sections import section_metrics
+from extractor.evaluation.sections import segment_and_score
 from extractor.models import ModelCard, RowClassifier, load_classifier, new_classifier
 from extractor.models.base import resolve_model_dir
 from extractor.pipeline import process_document
 from extractor.reader import read_document
-from extractor.segmenter import segment
 from extractor.tables.column_roles import ColumnRoleClassifier
 from extractor.tables.column_training import fit_column_model
 
@@ -221,12 +220,10 @@ def _record_metrics(
 
 
 def _section_metrics(annotations_dir: Path, sources: Mapping[str, Path]) -> dict[str, Any]:
-    expected = read_expected(annotations_dir / EXPECTED_SECTIONS)
-    docs = sorted(d for d in sources if d in expected)
-    if not docs:
+    scores = segment_and_score(sources, annotations_dir / EXPECTED_SECTIONS)
+    if scores is None:
         return unavailable(f"no expected sections in {annotations_dir / EXPECTED_SECTIONS} for the evaluated documents")
-    found: dict[str, list[Section]] = {d: segment(read_document(sources[d]).lines) for d in docs}
-    return {"available": True, **section_metrics(found, {d: expected[d] for d in docs})}
+    return {"available": True, **scores}
 
 
 def unavailable(note: str) -> dict[str, Any]:

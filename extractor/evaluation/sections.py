@@ -4,15 +4,21 @@ Headings are matched by source line: precision is the share of found headings
 that are real, recall the share of real headings found. Among matched headings
 ``level_accuracy`` (and ``type_accuracy`` where both sides have a type) tell
 whether the outline is right, not just the heading lines.
+
+Headings need no model: ``python -m extractor.evaluation.score_sections``
+prints these scores without the (training) ``extractor evaluate`` run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from extractor.datamodel import Section
-from extractor.evaluation.common import prf, safe_div
+from extractor.evaluation.common import prf, read_expected, safe_div
+from extractor.reader import read_document
+from extractor.segmenter import segment
 
 SectionLike = Section | Mapping[str, Any]
 
@@ -68,3 +74,15 @@ def _accuracies(counts: Mapping[str, int]) -> dict[str, float]:
         "level_accuracy": safe_div(counts["level_right"], counts["matched"]),
         "type_accuracy": safe_div(counts["type_right"], counts["typed"]),
     }
+
+
+def segment_and_score(sources: Mapping[str, Path], expected_dir: Path) -> dict[str, Any] | None:
+    """Segment each source (doc_id -> text file) that has ``<doc_id>.jsonl`` in
+    ``expected_dir`` and score it; ``None`` when no source has expected sections."""
+    expected = read_expected(expected_dir)
+    docs = sorted(d for d in sources if d in expected)
+    if not docs:
+        return None
+    found: dict[str, list[Section]] = {d: segment(read_document(sources[d]).lines) for d in docs}
+    return section_metrics(found, {d: expected[d] for d in docs})
+
