@@ -279,6 +279,7 @@ def _record(
     activity: str | None, row: Row,
 ) -> IndicatorRecord:
     mapped = _threshold_map(thresholds, table)
+    measure_unit, operator = _unit_and_direction(row)
     used = [unit, *thresholds, *([state.activity_unit] if state.activity_unit else [])]
     confidence = min(_support(u, expected) for u, expected in zip(used, _expected_labels(unit, thresholds, state), strict=True))
     confidence *= float(getattr(row, "split_confidence", 1.0))
@@ -294,10 +295,20 @@ def _record(
         indicator=clean_name(unit.text),
         indicator_category=[state.categories[c] for c in sorted(state.categories)],
         thresholds=mapped,
-        parsed_thresholds=[p.to_dict() for p in parse_thresholds(mapped)],
+        parsed_thresholds=[p.to_dict() for p in parse_thresholds(mapped, unit=measure_unit, operator=operator)],
         confidence=round(float(confidence), 4),
         needs_review=confidence < threshold,
     )
+
+
+def _unit_and_direction(row: Row) -> tuple[str | None, str | None]:
+    """The row's unit-column text, and its comparison: a symbol (≥ = ≤) before a
+    direction word (正向/反向) when the table has both columns."""
+    cells = {c.col: c.text.strip() for c in row.cells if c.text.strip()}
+    units = [cells[c] for c, r in sorted(row.roles.items()) if r == "unit" and c in cells]
+    natures = [cells[c] for c, r in sorted(row.roles.items()) if r == "nature" and c in cells]
+    natures.sort(key=lambda t: not any(ch in t for ch in "≥≤=＝><＞＜"))
+    return (units[0] if units else None), (natures[0] if natures else None)
 
 
 def _expected_labels(unit: RowUnit, thresholds: list[RowUnit], state: _State) -> list[str]:

@@ -76,3 +76,12 @@ def test_parent_activity_is_carried_only_within_its_block(model, tmp_path: Path)
     assert records["档案归档率"].parent_activity == "综合管理"
     assert records["信息公开及时率"].activity == "信息公开"
     assert records["信息公开及时率"].parent_activity is None
+
+
+def test_unit_and_direction_columns_reach_the_parsed_threshold(model) -> None:
+    wuhai = {r.indicator: r for r in process_document(ROOT / "samples" / "wild" / "nm_wuhai_gxs_2021.txt", model).records}
+    parsed = wuhai["出差人次"].parsed_thresholds[0]
+    assert (parsed["value"], parsed["unit"], parsed["operator"], parsed["raw"]) == (24.0, "人/次", "=", "24")
+    banan = {r.indicator: r for r in process_document(ROOT / "samples" / "wild" / "cq_banan_yipin_2022.txt", model).records}
+    parsed = banan["预算执行率"].parsed_thresholds[0]
+    assert (parsed["value"], parsed["unit"], parsed["operator"]) == (100.0, "%", "=")
