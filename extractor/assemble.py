@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from extractor.datamodel import Document, IndicatorRecord, Row, RowUnit, Table
 from extractor.enumeration import enumeration_kind, strip_enumeration
+from extractor.doubts import record_doubts, table_novelty
+from extractor.record_calibration import RecordCalibrator, heuristic_confidence
 from extractor.vocabulary import GRADES, TARGET_KEY, load_vocabulary
 from extractor.thresholds import parse_threshold, parse_thresholds, split_graded_standard
 
@@ -40,8 +42,16 @@ class _State:
     categories: dict[int, str] = field(default_factory=dict)
 
 
-def assemble(doc: Document, tables: Sequence[Table], units: Sequence[RowUnit], review_threshold: float) -> list[IndicatorRecord]:
-    """Indicator records of every performance table, in document order."""
+def assemble(
+    doc: Document,
+    tables: Sequence[Table],
+    units: Sequence[RowUnit],
+    review_threshold: float,
+    calibrator: RecordCalibrator | None = None,
+) -> list[IndicatorRecord]:
+    """Indicator records of every performance table, in document order, each
+    with its doubts and the probability that it is right (``calibrator``, or
+    a heuristic without one)."""
     by_cell = {(u.table, u.row, u.col): u for u in units}
     records: list[IndicatorRecord] = []
     previous_form: dict[str, str] = {}
@@ -52,7 +62,21 @@ def assemble(doc: Document, tables: Sequence[Table], units: Sequence[RowUnit], r
             records += _grid_records(doc, table, by_cell, review_threshold, previous_form)
         # A form printed as its own table (项目名称 … above a separate grid) names the next grid's project.
         previous_form = table.form if table.form and not table.is_performance else {}
+    _set_confidence(records, review_threshold, calibrator)
     return records
+
+
+def _set_confidence(records: list[IndicatorRecord], review_threshold: float, calibrator: RecordCalibrator | None) -> None:
+    """Confidence of each record from all its doubts; review below the threshold."""
+    if not records:
+        return
+    if calibrator is not None:
+        confidence = calibrator.predict_proba([r.doubts for r in records])[:, 1]
+    else:
+        confidence = [heuristic_confidence(r.doubts) for r in records]
+    for record, value in zip(records, confidence, strict=True):
+        record.confidence = round(float(value), 4)
+        record.needs_review = record.confidence < review_threshold
 
 
 def _grid_records(
@@ -282,8 +306,9 @@ def _record(
     measure_unit, operator = _unit_and_direction(row)
     used = [unit, *thresholds, *([state.activity_unit] if state.activity_unit else [])]
     confidence = min(_support(u, expected) for u, expected in zip(used, _expected_labels(unit, thresholds, state), strict=True))
-    confidence *= float(getattr(row, "split_confidence", 1.0))
     parent = state.parent if state.parent != activity else None
+    parsed = [p.to_dict() for p in parse_thresholds(mapped, unit=measure_unit, operator=operator)]
+    doubts = record_doubts(confidence, row, table_novelty(table), activity, mapped, parsed)
     return IndicatorRecord(
         doc_id=doc.doc_id,
         source=doc.source,
@@ -295,9 +320,10 @@ def _record(
         indicator=clean_name(unit.text),
         indicator_category=[state.categories[c] for c in sorted(state.categories)],
         thresholds=mapped,
-        parsed_thresholds=[p.to_dict() for p in parse_thresholds(mapped, unit=measure_unit, operator=operator)],
+        parsed_thresholds=parsed,
         confidence=round(float(confidence), 4),
         needs_review=confidence < threshold,
+        doubts=doubts,
     )
 
 
@@ -326,7 +352,8 @@ def _extend_thresholds(record: IndicatorRecord, units: list[RowUnit], table: Tab
     for key, text in _threshold_map(units, table).items():
         record.thresholds[key] = f"{record.thresholds[key]} {text}" if key in record.thresholds else text
     record.parsed_thresholds = [p.to_dict() for p in parse_thresholds(record.thresholds)]
-    low = min([record.confidence, *(u.confidence or 0.0 for u in units)])
+    low = min([record.doubts.get("cell_confidence", 1.0), *(u.confidence or 0.0 for u in units)])
+    record.doubts["cell_confidence"] = float(low)
     record.confidence = round(float(low), 4)
     record.needs_review = low < threshold
 

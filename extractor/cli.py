@@ -190,6 +190,14 @@ def _echo_generalisation(metrics: dict) -> None:
             f"augmented variants mean record F1 {loto['augmented']['mean_f1']:.3f}  ("
             + "  ".join(f"{k}: {s['f1']:.3f}" for k, s in kinds.items()) + ")"
         )
+        calibration = loto.get("record_confidence", {})
+        if calibration.get("available"):
+            per = "  ".join(f"{t}: {s['ece']:.3f}" for t, s in calibration["per_template"].items())
+            typer.echo(
+                f"record confidence on held-out templates: ECE {calibration['ece']:.3f} ({per}); review threshold "
+                f"{calibration['review_threshold']:.3f} queues {calibration['queue_share']:.1%} of records, "
+                f"catches {calibration['wrong_caught']:.1%} of wrong ones"
+            )
     real = metrics.get("real_tables", {})
     if real.get("available"):
         per = "  ".join(f"{d}: {s['f1']:.3f}" for d, s in real["per_document"].items())

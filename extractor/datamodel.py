@@ -222,7 +222,12 @@ class ParsedThreshold:
 
 @dataclass
 class IndicatorRecord:
-    """One performance indicator with its activity context and thresholds."""
+    """One performance indicator with its activity context and thresholds.
+
+    ``confidence`` is the probability that the record is right, from its
+    ``doubts`` (see :mod:`extractor.doubts`); ``needs_review`` is set when it is
+    below the review threshold.
+    """
 
     doc_id: str
     source: str
@@ -237,6 +242,7 @@ class IndicatorRecord:
     parsed_thresholds: list[dict[str, Any]]
     confidence: float
     needs_review: bool
+    doubts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

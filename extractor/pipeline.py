@@ -85,5 +85,5 @@ def process_loaded(
     """Like :func:`process_document` for an already decoded document."""
     layout = analyse(doc, getattr(classifier, "column_model", None))
     classify_units(layout.units, classifier, reviews)
-    records = assemble(doc, layout.tables, layout.units, review_threshold)
+    records = assemble(doc, layout.tables, layout.units, review_threshold, getattr(classifier, "record_calibrator", None))
     return DocumentResult(doc, layout.sections, layout.tables, layout.units, records, classifier.card.version)

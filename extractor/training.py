@@ -22,6 +22,7 @@ from extractor.errors import ModelLoadError
 from extractor.evaluation.run import card_metrics, leave_one_document_out
 from extractor.models import ModelCard, new_classifier
 from extractor.models.base import current_version, set_current
+from extractor.record_calibration import CALIBRATOR_FILE, RecordCalibrator
 from extractor.tables.column_roles import COLUMN_MODEL_FILE
 from extractor.tables.column_training import fit_column_model
 
@@ -75,10 +76,13 @@ def train(
         params=dict(params or {}),
     )
     progress(f"evaluating the {backend} candidate (leave one document out)")
-    evaluation, _rows = leave_one_document_out(annotations_dir, samples, card, progress=progress)
+    evaluation, _rows, held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress)
     card.metrics = card_metrics(evaluation)
-    card.review_threshold = float(evaluation["review"]["threshold"])
-    current_name, current_metrics = _score_current(models_dir, annotations_dir, samples, progress)
+    calibration = evaluation.get("leave_one_template_out", {}).get("record_confidence", {})
+    # Records of held-out templates choose the threshold once their confidence is calibrated.
+    card.review_threshold = float(calibration["review_threshold"] if calibration.get("available") else evaluation["review"]["threshold"])
+    # With force the decision is made: scoring the current recipe would only cost time.
+    current_name, current_metrics = (None, None) if force else _score_current(models_dir, annotations_dir, samples, progress)
 
     progress("fitting on all labelled units and the annotated documents' tables")
     model = new_classifier(card)
@@ -88,6 +92,8 @@ def train(
     directory = models_dir / card.version
     model.save(directory)
     column_model.save(directory / COLUMN_MODEL_FILE)
+    if held_out:
+        RecordCalibrator().fit([d for d, _ in held_out], [r for _, r in held_out]).save(directory / CALIBRATOR_FILE)
 
     promoted = force or current_metrics is None or card.metrics["macro_f1"] >= current_metrics["macro_f1"]
     if promoted:
@@ -105,7 +111,7 @@ def _score_current(
     except ModelLoadError:
         return None, None
     progress(f"evaluating the current model's recipe ({name}) the same way")
-    evaluation, _rows = leave_one_document_out(annotations_dir, samples, card, progress=progress)
+    evaluation, _rows, _held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress)
     return name, card_metrics(evaluation)
 
 

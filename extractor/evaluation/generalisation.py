@@ -22,16 +22,21 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from extractor.annotations import Annotation
 from extractor.augment import AUGMENTATIONS, augment_document
 from extractor.evaluation.common import compact_text, prf, read_expected
 from extractor.models import ModelCard, RowClassifier, new_classifier
 from extractor.pipeline import process_document
+from extractor.record_calibration import RecordCalibrator
 from extractor.tables.column_training import fit_column_model, template_of_document
 
 Progress = Callable[[str], None]
 Record = Mapping[str, Any]
 WILD_DIR = "wild"
+# The review queue must catch this share of wrong records.
+QUEUE_TARGET = 0.9
 
 
 def content_key(record: Record) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -45,6 +50,68 @@ def content_scores(predicted: Sequence[Record], expected: Sequence[Record]) -> d
     got, want = Counter(map(content_key, predicted)), Counter(map(content_key, expected))
     tp = sum((got & want).values())
     return {**prf(tp, sum(got.values()), sum(want.values())), "n_predicted": sum(got.values()), "n_expected": sum(want.values())}
+
+
+def judged(predicted: Sequence[Record], expected: Sequence[Record]) -> list[tuple[dict[str, float], bool]]:
+    """(doubts, right) for each predicted record: right when an expected record says the same."""
+    left = Counter(map(content_key, expected))
+    out = []
+    for record in predicted:
+        key = content_key(record)
+        out.append((dict(record.get("doubts") or {}), left[key] > 0))
+        left[key] -= 1
+    return out
+
+
+def cross_fitted_calibration(samples: Mapping[str, Sequence[tuple[dict[str, float], bool]]]) -> dict[str, Any]:
+    """Per held-out template: calibrate on the other templates' held-out records,
+    then measure ECE, the reliability bins and the review queue on this one."""
+    per_template = {}
+    all_confidence, all_right = [], []
+    for template, held in samples.items():
+        others = [s for t, rest in samples.items() if t != template for s in rest]
+        if not held or not others:
+            continue
+        calibrator = RecordCalibrator().fit([d for d, _ in others], [r for _, r in others])
+        confidence = calibrator.predict_proba([d for d, _ in held])[:, 1]
+        right = np.array([r for _, r in held])
+        per_template[template] = calibration_summary(confidence, right)
+        all_confidence += list(confidence)
+        all_right += list(right)
+    if not all_right:
+        return {"available": False, "note": "needs held-out records of two templates"}
+    pooled = calibration_summary(np.array(all_confidence), np.array(all_right))
+    return {"available": True, "per_template": per_template, **pooled}
+
+
+def calibration_summary(confidence: np.ndarray, right: np.ndarray, target: float = QUEUE_TARGET) -> dict[str, Any]:
+    """ECE (10 bins), the reliability bins, and the smallest review queue catching ``target`` of wrong records."""
+    edges = np.linspace(0, 1, 11)
+    bins, ece = [], 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence >= lo) & ((confidence < hi) if hi < 1 else (confidence <= hi))
+        if inside.any():
+            gap = abs(confidence[inside].mean() - right[inside].mean())
+            ece += inside.mean() * gap
+            bins.append({"low": float(lo), "high": float(hi), "n": int(inside.sum()),
+                         "confidence": float(confidence[inside].mean()), "accuracy": float(right[inside].mean())})
+    threshold, queue, caught = queue_for(confidence, right, target)
+    return {"ece": float(ece), "bins": bins, "n": int(len(right)), "accuracy": float(right.mean()),
+            "review_threshold": threshold, "queue_share": queue, "wrong_caught": caught}
+
+
+def queue_for(confidence: np.ndarray, right: np.ndarray, target: float) -> tuple[float, float, float]:
+    """(threshold, share of records queued, share of wrong records queued) for the
+    smallest queue (records below the threshold) that catches ``target`` of the wrong ones."""
+    wrong = ~right
+    if not wrong.any():
+        return 0.0, 0.0, 1.0
+    for threshold in np.unique(np.append(confidence, 1.0 + 1e-9)):
+        queued = confidence < threshold
+        caught = (queued & wrong).sum() / wrong.sum()
+        if caught >= target:
+            return float(min(threshold, 1.0)), float(queued.mean()), float(caught)
+    return 1.0, 1.0, 1.0
 
 
 def train_models(
@@ -69,8 +136,9 @@ def leave_one_template_out(
     """Record scores per held-out template, and on the augmented variants of its documents."""
     templates = {doc: template_of_document(path) for doc, path in sources.items()}
     groups = sorted(set(templates.values()))
+    samples: dict[str, list[tuple[dict[str, float], bool]]] = {}
     if len(groups) < 2:
-        return {"available": False, "note": f"one template only ({groups}); nothing to hold out"}
+        return {"available": False, "note": f"one template only ({groups}); nothing to hold out"}, samples
     per_template: dict[str, Any] = {}
     augmented: dict[str, list[tuple[list[Record], list[Record]]]] = {kind: [] for kind in AUGMENTATIONS}
     all_predicted, all_expected = [], []
@@ -82,20 +150,24 @@ def leave_one_template_out(
             progress(f"template {template}: training without {', '.join(held_out)}")
             model = train_models(annotations, sources, annotations_dir, card, set(sources) - set(held_out))
             predicted, truth = [], []
+            samples[template] = []
             for doc in held_out:
-                predicted += [r.to_dict() for r in process_document(sources[doc], model).records]
+                got = [r.to_dict() for r in process_document(sources[doc], model).records]
+                predicted += got
                 truth += list(expected.get(doc, []))
+                samples[template] += judged(got, expected.get(doc, []))
                 for kind in AUGMENTATIONS:
                     variant = augment_document(expected.get(doc, []), kind)
                     path = Path(tmp) / f"{doc}-{kind}.txt"
                     path.write_text(variant.text, encoding="utf-8")
                     got = [r.to_dict() for r in process_document(path, model).records]
                     augmented[kind].append((got, variant.expected))
+                    samples[template] += judged(got, variant.expected)
             per_template[template] = {"documents": held_out, **content_scores(predicted, truth)}
             all_predicted += predicted
             all_expected += truth
     if not per_template:
-        return {"available": False, "note": "no held-out template has expected records"}
+        return {"available": False, "note": "no held-out template has expected records"}, samples
     per_kind = {
         kind: content_scores([r for got, _ in pairs for r in got], [r for _, want in pairs for r in want])
         for kind, pairs in augmented.items()
@@ -105,7 +177,8 @@ def leave_one_template_out(
         "per_template": per_template,
         **content_scores(all_predicted, all_expected),
         "augmented": {"per_kind": per_kind, "mean_f1": sum(s["f1"] for s in per_kind.values()) / len(per_kind)},
-    }
+        "record_confidence": cross_fitted_calibration(samples),
+    }, samples
 
 
 def real_tables(train: Callable[[], RowClassifier], annotations_dir: Path, samples_dir: Path) -> dict[str, Any]:

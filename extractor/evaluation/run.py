@@ -80,7 +80,7 @@ def evaluate(
         metrics, rows = _held_out(annotations_dir, [Path(d) for d in documents], Path(model_path or models_root), target, progress)
     else:
         card = _recipe_card(model_path, models_root, backend)
-        metrics, rows = leave_one_document_out(annotations_dir, samples_dir, card, target, progress)
+        metrics, rows, _held_out_records = leave_one_document_out(annotations_dir, samples_dir, card, target, progress)
     progress(f"writing the report to {out_dir}")
     write_outputs(out_dir, metrics, make_plots(metrics, rows))
     return metrics
@@ -111,9 +111,13 @@ def fold_models(
 
 def leave_one_document_out(
     annotations_dir: Path, samples_dir: Path, card: ModelCard, target: float = DEFAULT_TARGET, progress: Progress = lambda _m: None
-) -> tuple[dict[str, Any], RowPredictions]:
+) -> tuple[dict[str, Any], RowPredictions, list[tuple[dict[str, float], bool]]]:
     """Cross-validate ``card``'s recipe: each annotated document is labelled (and,
-    with its source text and expected records, extracted) by a model trained on the others."""
+    with its source text and expected records, extracted) by a model trained on
+    the others; then each template is held out (see
+    :mod:`extractor.evaluation.generalisation`). Returns the metrics, the row
+    predictions and the held-out templates' records as (doubts, right) pairs,
+    which the record calibrator is fitted on."""
     annotations = load_annotations(annotations_dir)
     expected = read_expected(annotations_dir / EXPECTED_RECORDS)
     proba = np.zeros((len(annotations), len(LABELS)))
@@ -138,11 +142,11 @@ def leave_one_document_out(
     data = data_summary(annotations_dir, annotations)
     metrics = assemble_metrics(LODO, card, rows, records, sections, data, target)
     metrics["headerless"] = headerless_metrics(annotations, headerless)
-    metrics["leave_one_template_out"] = leave_one_template_out(annotations, sources, annotations_dir, card, expected, progress)
+    metrics["leave_one_template_out"], held_out = leave_one_template_out(annotations, sources, annotations_dir, card, expected, progress)
     metrics["real_tables"] = real_tables(
         lambda: train_models(annotations, sources, annotations_dir, card, set(sources)), annotations_dir, samples_dir
     )
-    return metrics, rows
+    return metrics, rows, [s for template in held_out.values() for s in template]
 
 
 def headerless_metrics(annotations: Sequence[Annotation], proba: np.ndarray) -> dict[str, Any]:
@@ -316,6 +320,9 @@ def card_metrics(metrics: Mapping[str, Any]) -> dict[str, Any]:
         "leave_one_template_out_record_f1": metrics.get("leave_one_template_out", {}).get("f1"),
         "augmented_mean_record_f1": metrics.get("leave_one_template_out", {}).get("augmented", {}).get("mean_f1"),
         "real_tables_record_f1": metrics.get("real_tables", {}).get("f1"),
+        "record_confidence_ece": metrics.get("leave_one_template_out", {}).get("record_confidence", {}).get("ece"),
+        "record_review_queue_share": metrics.get("leave_one_template_out", {}).get("record_confidence", {}).get("queue_share"),
+        "record_review_wrong_caught": metrics.get("leave_one_template_out", {}).get("record_confidence", {}).get("wrong_caught"),
         "evaluated_on": metrics["data"]["fingerprint"],
         "evaluated": metrics["created"],
     }

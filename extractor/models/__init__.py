@@ -7,6 +7,7 @@ from pathlib import Path
 
 from extractor.errors import ConfigError
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
+from extractor.record_calibration import CALIBRATOR_FILE, RecordCalibrator
 from extractor.tables.column_roles import COLUMN_MODEL_FILE, ColumnRoleClassifier
 
 # backend name -> module defining a class with ``new(card)`` and ``load(dir, card)``.
@@ -42,6 +43,8 @@ def load_classifier(path: str | Path) -> RowClassifier:
     card = ModelCard.load(directory)
     classifier = backend_class(card.backend).load(directory, card)
     classifier.column_model = load_column_model(directory)
+    calibrator = directory / CALIBRATOR_FILE
+    classifier.record_calibrator = RecordCalibrator.load(calibrator) if calibrator.exists() else None
     return classifier
 
 

@@ -1,0 +1,73 @@
+"""Every reason to doubt a record, as numbers a calibrator can weigh.
+
+A record can be wrong because a cell was labelled wrongly, because its table's
+column roles are uncertain or unlike anything seen in training, because a
+text row was split ambiguously, or because the record itself does not look
+like a performance target (no thresholds, no activity, grades out of order, a
+scoring rule filed as a grade). :func:`record_doubts` measures each; the
+record calibrator (:mod:`extractor.record_calibration`) turns them into one
+probability that the record is right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from extractor.datamodel import Row, Table
+from extractor.vocabulary import GRADES, load_vocabulary
+
+DOUBTS: tuple[str, ...] = (
+    "cell_confidence", "role_confidence", "split_confidence", "unknown_headers", "no_header",
+    "no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order",
+)
+_SCORING_RULE = re.compile(r"得\s*\d+\s*分|扣\s*\d*\s*分|分值|评分|计分|不得分")
+_PROSE = 30  # a threshold longer than this with no number reads like a sentence
+
+
+def table_novelty(table: Table) -> dict[str, float]:
+    """Share of the table's header words the vocabulary does not know, and whether it has a header."""
+    vocab = load_vocabulary()
+    words = [c.text for row in table.rows if row.is_header for c in row.cells if c.text.strip()]
+    unknown = sum(1 for w in words if not vocab.header_role(w)[0] and not vocab.grade_of(w))
+    return {"unknown_headers": unknown / len(words) if words else 0.0, "no_header": float(not words and table.layout != "inline")}
+
+
+def record_doubts(
+    cell_confidence: float,
+    row: Row,
+    novelty: Mapping[str, float],
+    activity: str | None,
+    thresholds: Mapping[str, str],
+    parsed: Sequence[Mapping[str, Any]],
+) -> dict[str, float]:
+    """The doubts of one record (each 0 = no doubt … 1 = strong doubt, confidences as they are)."""
+    roles = [row.role_confidence.get(c) for c, r in row.roles.items() if r in ("indicator", "grade", "target")]
+    texts = [t for t in thresholds.values() if t.strip()]
+    return {
+        "cell_confidence": float(cell_confidence),
+        "role_confidence": float(min([r for r in roles if r is not None], default=1.0)),
+        "split_confidence": float(row.split_confidence),
+        "unknown_headers": float(novelty.get("unknown_headers", 0.0)),
+        "no_header": float(novelty.get("no_header", 0.0)),
+        "no_thresholds": float(not texts),
+        "no_activity": float(not activity),
+        "prose_threshold": float(any(p.get("value") is None and len(p.get("raw") or "") > _PROSE for p in parsed)),
+        "scoring_rule": float(any(_SCORING_RULE.search(t) for t in texts)),
+        "grades_out_of_order": float(_grades_out_of_order(parsed)),
+    }
+
+
+def _grades_out_of_order(parsed: Sequence[Mapping[str, Any]]) -> bool:
+    """优 ≥ 良 ≥ 中 for "at least" targets (≤ for "at most" ones); False when it cannot be told."""
+    by_grade = {p.get("grade"): p for p in parsed if p.get("grade") in GRADES[:3] and p.get("value") is not None}
+    if len(by_grade) < 3 or len({p.get("unit") for p in by_grade.values()}) != 1:
+        return False
+    operators = {p.get("operator") for p in by_grade.values()}
+    values = [float(by_grade[g]["value"]) for g in GRADES[:3]]
+    if operators <= {">=", ">"}:
+        return not values[0] >= values[1] >= values[2]
+    if operators <= {"<=", "<"}:
+        return not values[0] <= values[1] <= values[2]
+    return False
