@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from extractor.normalize import normalize_lines
+from functools import lru_cache
+
+from extractor.document import analyse
+from extractor.models import load_column_model
+from extractor.models.base import resolve_model_dir
 from extractor.reader import read_document
-from extractor.tables import find_tables
-from tests.helpers import DOC_000, DOC_001, DOC_003, DOC_004
+from tests.helpers import DOC_000, DOC_001, DOC_003, DOC_004, ROOT, document_from_text
+
+
+@lru_cache(maxsize=1)
+def _column_model():
+    """The shipped model's column-role model, as extraction uses it."""
+    return load_column_model(resolve_model_dir(ROOT / "models"))
 
 
 def _tables(path):
-    return find_tables(read_document(path).lines)
+    return analyse(read_document(path), _column_model()).tables
+
+
+def _analysed(text):
+    return analyse(document_from_text(text), _column_model()).tables
 
 
 def _row_at(table, line):
@@ -22,7 +35,8 @@ def test_tab_lines_rows_have_the_table_width_and_stacked_header():
     assert sum(len(r.cells) == 9 for r in body) >= len(body) - 2
     row = _row_at(table, 165)
     assert row.columns[0] == "职责活动" and row.columns[4] == "绩效指标"
-    assert [row.columns[k] for k in range(5, 9)] == ["优", "良", "中", "差"]
+    assert row.roles[0] == "activity" and row.roles[4] == "indicator"
+    assert [row.grade_keys[k] for k in range(5, 9)] == ["优", "良", "中", "差"]
     assert row.texts()[0] == "1、公文运转" and row.texts()[5] == "作用充分发挥。"
 
 
@@ -57,14 +71,16 @@ def test_unquoted_continuation_lines_belong_to_the_cell_above():
     assert table.end_line > 2800  # one table, not split at the continuation lines
 
 
-def test_tab_rows_from_pdf_with_split_header_repaired():
+def test_tab_rows_from_pdf_with_split_header_read_by_column_roles():
     tables = [t for t in _tables(DOC_003) if t.is_performance]
     assert len(tables) == 26
     first = tables[0]
     header = next(r for r in first.rows if r.is_header)
     assert header.line == 213
     body = _row_at(first, 214)
-    assert body.columns[2] == "三级指标" and body.columns[3] == "绩效指标描述" and body.columns[5] == "指标值"
+    # OCR split 绩效指标描述 over two cells: both are the indicator's description.
+    assert body.columns[2] == "三级指标" and body.columns[3] == "绩效指标"
+    assert (body.roles[2], body.roles[3], body.roles[5]) == ("indicator", "indicator_description", "target")
     assert body.texts()[2] == "管理员人数"
 
 
@@ -107,32 +123,38 @@ def test_missing_header_table_in_performance_context_is_still_a_table():
             "",
         ]
     )
-    tables = find_tables(normalize_lines(text))
+    tables = _analysed(text)
     assert len(tables) == 1 and tables[0].is_performance
-    assert [len(r.cells) for r in tables[0].rows] == [4, 3]
+    # The second row lacks its merged activity cell: its cells move right, under their columns.
+    second = tables[0].rows[1]
+    assert [len(r.cells) for r in tables[0].rows] == [4, 4]
+    assert second.cells[0].merged and second.texts()[1:] == ["会议保障满意度", "100%", "90%以上"]
 
 
 def test_other_column_order_maps_headers_by_text_not_position():
     text = "\n".join(
         ["\t绩效指标", "\t指标值", "\t职责活动", "", "\t办件按时办结率", "\t≥98%", "\t政务服务", ""]
     )
-    table = find_tables(normalize_lines(text))[0]
+    table = _analysed(text)[0]
     body = table.rows[1]
     assert body.columns == {0: "绩效指标", 1: "指标值", 2: "职责活动"}
+    assert body.roles == {0: "indicator", 1: "target", 2: "activity"}
     assert table.is_performance
 
 
 def test_final_line_without_newline_is_kept():
     text = "绩效指标：办结率；满意度\n绩效标准：95%以上的为优"
-    tables = find_tables(normalize_lines(text))
+    tables = _analysed(text)
     assert tables[0].rows[-1].texts() == ["95%以上的为优"]
 
 
 def test_row_shifted_right_by_an_inserted_category_cell_is_realigned():
     table = next(t for t in _tables(DOC_001) if t.is_performance)
     shifted = _row_at(table, 4169)
-    assert shifted.texts()[4] == "产出指标" and shifted.columns[4] == "二级指标"
-    assert shifted.columns[5] == "绩效指标" and [shifted.columns[k] for k in (6, 7, 8)] == ["优", "良", "中"]
+    # The category word is set aside beside the grid, the name and values move back left.
+    assert shifted.texts()[4].startswith("已编制的") and shifted.roles[4] == "indicator"
+    assert shifted.texts()[9] == "产出指标" and shifted.roles[9] == "category1"
+    assert [shifted.grade_keys[k] for k in (5, 6, 7)] == ["优", "良", "中"]
     # A category word used as the indicator itself, with graded texts, is left alone.
     aligned = _row_at(next(t for t in _tables(DOC_000) if t.is_performance), 950)
-    assert aligned.texts()[4] == "时效指标" and aligned.columns[4] == "绩效指标"
+    assert aligned.texts()[4] == "时效指标" and aligned.roles[4] == "indicator"

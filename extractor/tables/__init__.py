@@ -137,7 +137,7 @@ def _names_performance_column(row: Row) -> bool:
     """A header row with a named column the model is sure is an indicator, grade or target."""
     named = {c.col for c in row.cells if c.text.strip()}
     return any(
-        row.roles.get(col) in PERFORMANCE_ROLES and row.role_confidence.get(col, 0.0) >= _SURE_ROLE for col in named
+        row.roles.get(col) in PERFORMANCE_ROLES and row.role_confidence.get(col, 0.0) > _SURE_ROLE for col in named
     )
 
 

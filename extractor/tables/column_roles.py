@@ -138,7 +138,8 @@ def vocabulary_prior(columns: Sequence[ColumnSample]) -> np.ndarray:
     for i, column in enumerate(columns):
         role, score = vocab.header_role(column.header)
         logits = np.zeros(len(ROLES))
-        if role:
+        if role:  # a named column whose role another column takes is most likely "other"
+            logits[ROLES.index("other")] = _PRIOR_STRENGTH / 3
             logits[ROLES.index(role)] = _PRIOR_STRENGTH * score
         exp = np.exp(logits - logits.max())
         out[i] = exp / exp.sum()
@@ -234,7 +235,7 @@ def _one_indicator(roles: dict[int, str], proba: np.ndarray, excluded: Sequence[
         roles[best] = "indicator"
 
 
-_TEXT_ROLES = ("description", "indicator_description", "goal", "other")
+_TEXT_ROLES = ("description", "indicator_description", "goal", "basis", "other")
 
 
 def _activity_left_of_indicator(roles: dict[int, str], columns: Sequence[ColumnSample]) -> None:
