@@ -63,6 +63,24 @@ class ConfigError(ExtractorError):
     code = "E203"
 
 
+class MetadataFileError(ExtractorError):
+    """A metadata sidecar CSV is malformed; names the file and line."""
+
+    code = "E204"
+
+
+class RunFolderError(ExtractorError):
+    """A folder given to ``extractor export`` is not a finished extraction run."""
+
+    code = "E205"
+
+
+class EngineError(ExtractorError):
+    """An execution engine (Ray) is not installed or its cluster cannot be reached."""
+
+    code = "E206"
+
+
 class ReviewServerError(ExtractorError):
     """The Label Studio server is unreachable or refused the request."""
 
