@@ -5,7 +5,10 @@ times a fresh bulk run with one worker and with all cores, and tokenises the
 same text with jieba (user dictionary loaded) to give the ratio between the
 two. Prints numbers; it is not a test.
 
-    python scripts/benchmark.py [--copies 10]
+    python scripts/benchmark.py [--copies 10] [--engine ray]
+
+``--engine ray`` also times ``--engine ray`` on a local Ray instance with one
+CPU per core: cold (workers start and load the model) and warm.
 """
 
 from __future__ import annotations
@@ -38,11 +41,11 @@ def build_corpus(folder: Path, copies: int) -> tuple[list[Path], int]:
     return files, sum(f.stat().st_size for f in files)
 
 
-def time_extraction(files: list[Path], workers: int, model: Path) -> float:
+def time_extraction(files: list[Path], workers: int, model: Path, engine: str = "local") -> float:
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     try:
         start = time.perf_counter()
-        summary = run_extraction(files, out, model, threshold=0.9, workers=workers)
+        summary = run_extraction(files, out, model, threshold=0.9, workers=workers, engine=engine)
         elapsed = time.perf_counter() - start
         assert summary.failed == 0, summary.errors
         return elapsed
@@ -61,6 +64,19 @@ def time_jieba(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def time_ray(files: list[Path], cores: int, model: Path) -> tuple[float, float, float]:
+    """Seconds to start a local Ray instance, then for a cold and a warm run."""
+    import ray
+
+    start = time.perf_counter()
+    ray.init(num_cpus=cores, include_dashboard=False, log_to_driver=False)
+    started = time.perf_counter() - start
+    try:
+        return started, time_extraction(files, 1, model, "ray"), time_extraction(files, 1, model, "ray")
+    finally:
+        ray.shutdown()
+
+
 def peak_mib(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
@@ -68,6 +84,7 @@ def peak_mib(who: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=10, help="copies of the 4 samples (default 10)")
+    parser.add_argument("--engine", choices=("local", "ray"), default="local", help="ray: also time --engine ray")
     args = parser.parse_args(argv)
     model = resolve_model_dir(ROOT / "models")
     cores = os.cpu_count() or 1
@@ -79,12 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         many = time_extraction(files, cores, model)
         rss_workers = peak_mib(resource.RUSAGE_CHILDREN)
         jieba_s = time_jieba(files)
+        ray_s = time_ray(files, cores, model) if args.engine == "ray" else None
     print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}")
     print(f"end-to-end, 1 worker:    {mb / one:6.3f} MB/s  {len(files) / one:6.2f} docs/s  ({one:.1f} s)")
     print(f"end-to-end, {cores} workers:   {mb / many:6.3f} MB/s  {len(files) / many:6.2f} docs/s  ({many:.1f} s)")
     print(f"jieba tokenisation alone: {mb / jieba_s:6.3f} MB/s  ({jieba_s:.1f} s)")
     print(f"end-to-end (1 worker) / jieba alone: {(mb / one) / (mb / jieba_s):.3f}")
     print(f"peak memory: main process {rss_one:.0f} MiB, largest worker {rss_workers:.0f} MiB")
+    if ray_s:
+        started, cold, warm = ray_s
+        print(f"ray engine, {cores} CPUs: cold {len(files) / cold:6.2f} docs/s ({cold:.1f} s), "
+              f"warm {len(files) / warm:6.2f} docs/s ({warm:.1f} s); starting Ray took {started:.1f} s")
     return 0
 
 
