@@ -12,8 +12,8 @@ from typing import Any
 from extractor.atomic import AtomicFile
 
 RECORD_COLUMNS = (
-    "doc_id", "record_id", "source", "table", "line", "parent_activity", "activity", "activity_budget",
-    "indicator", "indicator_category", "confidence", "needs_review", "unit", "year", "kind", "province", "city",
+    "doc_id", "source", "table", "line", "parent_activity", "activity", "activity_budget",
+    "indicator", "indicator_category", "confidence", "needs_review", "record_id", "unit", "year", "kind", "province", "city",
 )
 # Grades that get a column of their own in records.csv; any other grade goes to threshold_other.
 CSV_GRADES = ("优", "良", "中", "差", "指标值")
