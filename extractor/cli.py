@@ -77,7 +77,8 @@ def export(
     """Merge extract runs into one dataset (Parquet and JSON Lines), each document once.
 
     A document extracted in several runs (same content) is kept from the run
-    with the newest model; ids stay those of the runs (record_id never changes).
+    with the newest model. record_id is the same in every run; doc_ids are
+    made unique over the merged documents.
     """
     from extractor.export import export_runs
 

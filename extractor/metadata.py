@@ -19,7 +19,7 @@ from typing import Any
 from extractor.config import PROJECT_ROOT
 from extractor.errors import ConfigError
 
-VOCABULARY = PROJECT_ROOT / "configs" / "metadata.toml"
+METADATA_VOCABULARY = PROJECT_ROOT / "configs" / "metadata.toml"
 METADATA_FIELDS = ("unit", "year", "kind", "province", "city")
 
 # A fiscal year: "2019年", "2019年度", "2021 年"; not a date ("2022年09月12日").
@@ -34,7 +34,7 @@ _NOT_CITY_AFTER = "区县镇乡村路街省"
 
 
 @dataclass(frozen=True)
-class Vocabulary:
+class MetadataVocabulary:
     """The words of configs/metadata.toml, ready to match."""
 
     head_lines: int
@@ -69,7 +69,7 @@ class DocumentMetadata:
 
 
 @lru_cache(maxsize=4)
-def load_vocabulary(path: Path = VOCABULARY) -> Vocabulary:
+def load_metadata_vocabulary(path: Path = METADATA_VOCABULARY) -> MetadataVocabulary:
     """Parse the vocabulary file; a malformed one raises ConfigError naming it."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -84,7 +84,7 @@ def load_vocabulary(path: Path = VOCABULARY) -> Vocabulary:
                 short = re.sub(r"(市|地区|盟)$", "", city)
                 if short != city and len(short) >= 2:
                     cities[short] = (city, province, True)
-        return Vocabulary(
+        return MetadataVocabulary(
             head_lines=int(data.get("head_lines", 20)),
             kinds={k: tuple(v) for k, v in kind.items()},
             ambiguous_kind=ambiguous,
@@ -103,9 +103,9 @@ def load_vocabulary(path: Path = VOCABULARY) -> Vocabulary:
         raise ConfigError(f"metadata vocabulary is malformed: {exc}", path) from exc
 
 
-def read_metadata(lines: Sequence[str], vocabulary: Vocabulary | None = None) -> DocumentMetadata:
+def read_metadata(lines: Sequence[str], vocabulary: MetadataVocabulary | None = None) -> DocumentMetadata:
     """Unit, fiscal year, kind and region from the first non-empty lines of ``lines``."""
-    vocab = vocabulary or load_vocabulary()
+    vocab = vocabulary or load_metadata_vocabulary()
     head = [(n, text.strip()) for n, text in enumerate(lines, 1) if text.strip()][: vocab.head_lines]
     title = next(((n, t, ms) for n, t in head if (ms := list(_YEAR.finditer(t)))), None)
     year = year_line = None
@@ -124,7 +124,7 @@ def read_metadata(lines: Sequence[str], vocabulary: Vocabulary | None = None) ->
     )
 
 
-def clean_unit(text: str, vocab: Vocabulary) -> str | None:
+def clean_unit(text: str, vocab: MetadataVocabulary) -> str | None:
     """``text`` as a unit name, or None when it does not end like one."""
     name = re.sub(r"\s+", "", text)
     name = _PAREN_SUFFIX.sub("", _CODE_PREFIX.sub("", name)).strip(_EDGE_PUNCT)
@@ -140,12 +140,12 @@ def clean_unit(text: str, vocab: Vocabulary) -> str | None:
     return name
 
 
-def _unit_suffix(name: str, vocab: Vocabulary) -> str | None:
+def _unit_suffix(name: str, vocab: MetadataVocabulary) -> str | None:
     return next((s for s in vocab.unit_suffixes if name.endswith(s)), None)
 
 
 def _unit_from_title(
-    prefix: str, line: int, head: Sequence[tuple[int, str]], vocab: Vocabulary
+    prefix: str, line: int, head: Sequence[tuple[int, str]], vocab: MetadataVocabulary
 ) -> tuple[str, int] | None:
     """The unit before the year on the title line, or alone on the line above it."""
     if prefix.strip(_EDGE_PUNCT):
@@ -158,7 +158,7 @@ def _unit_from_title(
     return None
 
 
-def _unit_from_fields(head: Sequence[tuple[int, str]], vocab: Vocabulary) -> tuple[str, int] | None:
+def _unit_from_fields(head: Sequence[tuple[int, str]], vocab: MetadataVocabulary) -> tuple[str, int] | None:
     """The value of the most trusted form field naming the unit (主管部门, 预算部门, …)."""
     stops = vocab.field_labels + vocab.stop_labels
     for label in vocab.field_labels:
@@ -175,13 +175,13 @@ def _unit_from_fields(head: Sequence[tuple[int, str]], vocab: Vocabulary) -> tup
     return None
 
 
-def _kinds_in(text: str, vocab: Vocabulary) -> set[str]:
+def _kinds_in(text: str, vocab: MetadataVocabulary) -> set[str]:
     if any(word in text for word in vocab.ambiguous_kind):
         return set(vocab.kinds)
     return {kind for kind, words in vocab.kinds.items() if any(w in text for w in words)}
 
 
-def _kind(head: Sequence[tuple[int, str]], title_line: int | None, vocab: Vocabulary) -> tuple[str | None, int | None]:
+def _kind(head: Sequence[tuple[int, str]], title_line: int | None, vocab: MetadataVocabulary) -> tuple[str | None, int | None]:
     """The kind named on the title line, else on the first line naming any kind."""
     ordered = sorted(head, key=lambda item: item[0] != title_line)
     for n, text in ordered:
@@ -192,7 +192,7 @@ def _kind(head: Sequence[tuple[int, str]], title_line: int | None, vocab: Vocabu
 
 
 def _region(
-    head: Sequence[tuple[int, str]], unit: tuple[str, int] | None, title: tuple[int, str, Any] | None, vocab: Vocabulary
+    head: Sequence[tuple[int, str]], unit: tuple[str, int] | None, title: tuple[int, str, Any] | None, vocab: MetadataVocabulary
 ) -> tuple[str | None, str | None, int | None]:
     """Province and city named in the unit or title, else the province of a credit code."""
     for text, line in ([unit] if unit else []) + ([(title[1], title[0])] if title else []):
@@ -208,7 +208,7 @@ def _region(
     return None, None, None
 
 
-def _places_in(text: str, vocab: Vocabulary) -> tuple[str | None, str | None] | None:
+def _places_in(text: str, vocab: MetadataVocabulary) -> tuple[str | None, str | None] | None:
     """(province, city) named in ``text``; (None, None) if none; None if they disagree."""
     hits: list[tuple[int, int, str, str | None]] = []  # start, end, province, city
     for name, province in vocab.province_names.items():

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from extractor.metadata import read_metadata
+from extractor.errors import ConfigError
+from extractor.metadata import load_metadata_vocabulary, read_metadata
 from extractor.normalize import normalize_lines
 from extractor.reader import read_document
 from tests.helpers import SAMPLES
@@ -86,3 +87,11 @@ def test_a_city_of_another_province_than_the_one_named_is_a_conflict():
 def test_nothing_recognisable_gives_nulls():
     meta = _meta("说明\n本表为内部资料\n")
     assert meta.to_dict() == dict.fromkeys(meta.to_dict())
+
+
+def test_a_malformed_vocabulary_file_names_itself(tmp_path):
+    bad = tmp_path / "metadata.toml"
+    bad.write_text("[kind]\n预算 = [\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_metadata_vocabulary(bad)
+    assert err.value.code == "E203" and str(bad) in str(err.value)
