@@ -25,7 +25,8 @@ _S, _I, _F, _B = pa.string(), pa.int32(), pa.float64(), pa.bool_()
 
 THRESHOLD = pa.struct([("grade", _S), ("text", _S)])
 PARSED_THRESHOLD = pa.struct(
-    [("grade", _S), ("operator", _S), ("value", _F), ("upper", _F), ("unit", _S), ("raw", _S)]
+    [("grade", _S), ("operator", _S), ("value", _F), ("upper", _F), ("unit", _S), ("raw", _S),
+     ("lower_inclusive", _B), ("upper_inclusive", _B), ("date", _S)]
 )
 METADATA_COLUMNS = [("unit", _S), ("year", _I), ("kind", _S), ("province", _S), ("city", _S)]
 

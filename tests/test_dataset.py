@@ -10,16 +10,20 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 
 import duckdb  # the dev extra: never skipped
 import pytest
 
 from extractor.bulk import STATE_DIR, run_extraction
+from extractor.datamodel import IndicatorRecord, ParsedThreshold
 from extractor.errors import MetadataFileError
 from extractor.export import export_runs
 from extractor.identity import assign_doc_ids
+from extractor.metadata import METADATA_FIELDS
 from extractor.models.base import resolve_model_dir
+from extractor.parquet import PARSED_THRESHOLD, SCHEMAS
 from tests.helpers import ROOT, SAMPLES
 from tests.test_metadata import EXPECTED
 
@@ -161,6 +165,12 @@ def test_parquet_outputs_open_in_duckdb_with_the_documented_schema(samples_run: 
         assert [(row[0], row[1]) for row in described] == columns, name
         count = con.execute(f"SELECT count(*) FROM '{samples_run / f'{name}.parquet'}'").fetchone()[0]
         assert count == len(_lines(samples_run / f"{name}.jsonl")), name
+
+
+def test_the_parquet_schema_keeps_every_field_of_a_record():
+    record = {f.name for f in fields(IndicatorRecord)} | {"record_id", *METADATA_FIELDS}
+    assert set(SCHEMAS["records"].names) == record
+    assert [f.name for f in PARSED_THRESHOLD] == [f.name for f in fields(ParsedThreshold)]
 
 
 def test_the_documented_query_gives_the_share_of_numeric_targets(samples_run: Path):
