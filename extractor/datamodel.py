@@ -49,6 +49,8 @@ class Document:
     sha256: str
     format: str = "txt"
     tables: tuple[Table, ...] | None = None
+    # 1-based page of each line (PDF only; None elsewhere).
+    pages: tuple[int | None, ...] | None = None
 
     def line(self, number: int) -> str:
         """Return the text of 1-based source line ``number``."""
