@@ -48,6 +48,7 @@ class _Item:
     x1: float = 0.0
     grid: Grid | None = None
     columns: tuple[float, ...] = ()
+    last_page: int = 0  # the page a table joined over several pages ends on
     first_row: list[str] = field(default_factory=list)
 
 
@@ -245,7 +246,8 @@ def _join_continued_tables(pages: list[list[_Item]]) -> list[_Item]:
         for k, item in enumerate(page):
             previous = out[-1] if out else None
             if (k == 0 and item.grid is not None and previous is not None and previous.grid is not None
-                    and previous.page == item.page - 1 and _same_columns(previous.columns, item.columns)):
+                    and max(previous.page, previous.last_page) == item.page - 1
+                    and _same_columns(previous.columns, item.columns)):
                 _append_rows(previous, item)
             else:
                 out.append(item)
@@ -260,6 +262,7 @@ def _append_rows(first: _Item, more: _Item) -> None:
     assert first.grid is not None and more.grid is not None
     skip_header = more.first_row == first.first_row
     offset = first.grid.n_rows - (1 if skip_header else 0)
+    first.last_page = more.page
     for span in more.grid.spans:
         if skip_header and span.row == 0:
             continue
