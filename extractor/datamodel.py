@@ -56,6 +56,12 @@ class Document:
         """Return the text of 1-based source line ``number``."""
         return self.lines[number - 1]
 
+    def page_of(self, number: int) -> int | None:
+        """The 1-based PDF page of 1-based line ``number`` (None for other formats)."""
+        if self.pages is None or not 1 <= number <= len(self.pages):
+            return None
+        return self.pages[number - 1]
+
 
 @dataclass
 class Section:
@@ -224,6 +230,7 @@ class IndicatorRecord:
     parsed_thresholds: list[dict[str, Any]]
     confidence: float
     needs_review: bool
+    page: int | None = None  # PDF page of ``line``; None for other formats
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

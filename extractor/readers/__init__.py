@@ -25,7 +25,7 @@ from extractor.errors import (
 )
 from extractor.readers.txt import known_binary_kind, read_bytes, read_txt
 
-__all__ = ["SUPPORTED_SUFFIXES", "FORMAT_OF_SUFFIX", "detect_format", "read_document"]
+__all__ = ["LEGACY_SUFFIXES", "SUPPORTED_SUFFIXES", "FORMAT_OF_SUFFIX", "detect_format", "read_document"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ FORMAT_OF_SUFFIX: dict[str, str] = {
     ".xlsx": "xlsx",
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(FORMAT_OF_SUFFIX)
+# Old binary Office suffixes: not read, but reported with how to convert them.
+LEGACY_SUFFIXES: frozenset[str] = frozenset({".doc", ".xls", ".wps", ".et"})
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The stream name an encrypted DOCX/XLSX is stored under (UTF-16 in an OLE file).

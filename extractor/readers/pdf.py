@@ -55,7 +55,12 @@ class _Item:
 def read_pdf(path: str | Path, data: bytes) -> Document:
     """The document in the PDF bytes ``data`` read from ``path``."""
     pages = _open_pages(path, data)
-    items = [_page_items(page, number) for number, page in enumerate(pages, start=1)]
+    try:
+        items = [_page_items(page, number) for number, page in enumerate(pages, start=1)]
+    except Exception as exc:  # a damaged content stream or object
+        raise CorruptDocumentError(
+            f"corrupt PDF: a page cannot be read ({type(exc).__name__}: {exc}); re-download or re-export it", path
+        ) from None
     if not any(item for page in items for item in page):
         raise OcrNeededError(
             f"this PDF has no text layer ({len(pages)} page(s) of images, a scan): it needs OCR first "
@@ -101,12 +106,9 @@ def _is_password_error(exc: BaseException) -> bool:
 
 def _page_items(page: Any, number: int) -> list[_Item]:
     """Text lines and tables of one page, top to bottom."""
-    try:
-        tables = [t for t in page.find_tables() if len(t.rows) >= 1 and len(t.columns) >= 2]
-        if not tables:
-            tables = [t for t in page.find_tables(_TEXT_SETTINGS) if _is_aligned_grid(t)]
-    except Exception as exc:  # a damaged content stream
-        raise CorruptDocumentError(f"corrupt PDF: page {number} cannot be read ({exc})", "") from None
+    tables = [t for t in page.find_tables() if len(t.columns) >= 2]
+    if not tables:
+        tables = [t for t in page.find_tables(_TEXT_SETTINGS) if _is_aligned_grid(t)]
     items = [_table_item(page, t, number) for t in tables]
     boxes = [t.bbox for t in tables]
     rest = page.filter(lambda obj: obj.get("object_type") != "char" or not any(_inside(obj, b) for b in boxes))
