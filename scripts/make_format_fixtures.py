@@ -66,7 +66,8 @@ def blocks_of(path: Path, max_lines: int = MAX_LINES) -> tuple[list[Block], int,
 
     Returns the blocks and the source lines they cover, 1-based ``[first, end)``:
     from a few lines above the first performance table to about ``max_lines``
-    further, cut where a table row starts a new activity (so no record is cut).
+    further: before the table that crosses that limit, or inside it, where a row
+    starts a new activity, when it is the first table (so no record is cut).
     """
     doc = read_txt(path, read_bytes(path))
     found = find_tables(doc.lines, segment(doc.lines))
@@ -80,6 +81,8 @@ def blocks_of(path: Path, max_lines: int = MAX_LINES) -> tuple[list[Block], int,
         table = tables.get(i)
         if table is not None:
             rows = _rows_before(table, limit)
+            if len(rows) < len(table.rows) and any(b.rows for b in blocks):
+                return blocks, start + 1, table.line  # stop before a table rather than cut it
             blocks.append(_table_block(table, rows))
             if len(rows) < len(table.rows):
                 return blocks, start + 1, table.rows[len(rows)].line

@@ -29,9 +29,13 @@ MANIFEST: dict[str, dict] = json.loads((FORMATS_DIR / "manifest.json").read_text
 FORMATS = ("docx", "pdf", "html", "xlsx")
 SAMPLE_STEMS = sorted(stem for stem in MANIFEST if (ROOT / "annotations" / "expected_records" / f"{stem}.jsonl").exists())
 WILD_STEMS = sorted(stem for stem in MANIFEST if stem not in SAMPLE_STEMS)
-# 003's text is PDF output with indicator cells broken over rows; the table and
-# assembly stages get 7 of its 142 records wrong on the .txt itself, and the
-# other formats reproduce the .txt exactly (test_format_gives_the_txt_records).
+# 003's text is PDF output with cells broken over rows. On the .txt itself the
+# table and assembly stages get 7 of its 142 records wrong (all in the table at
+# lines 263-287, 电影放映员补贴). Its grid versions differ from the .txt in one
+# record of that table: tab_rows drops trailing empty cells (line 284 has 6
+# cells) while a grid row has every position (7), so the classifier's context
+# differs and "≥10 按照" joins the record above in the .txt only. Both are wrong;
+# the four grid formats agree with each other (test_grid_formats_agree).
 TABLE_STAGE_GAPS = {"003_325a9de861070d6d"}
 
 Key = tuple[str, str, tuple[tuple[str, str], ...]]
@@ -78,13 +82,14 @@ def difference(got: Counter[Key], want: Counter[Key]) -> str:
     return f"missing {sorted(missing)[:3]} … ({sum(missing.values())}), extra {sorted(extra)[:3]} … ({sum(extra.values())})"
 
 
+def _known_gap(stems: list[str], reason: str) -> list:
+    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=reason)) if s in TABLE_STAGE_GAPS else s
+            for s in stems]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize(
-    "stem",
-    [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="table stage on the .txt itself")) if s in TABLE_STAGE_GAPS else s
-     for s in SAMPLE_STEMS],
-)
+@pytest.mark.parametrize("stem", _known_gap(SAMPLE_STEMS, "table stage wrong on the .txt itself"))
 def test_sample_format_gives_the_expected_records(stem: str, fmt: str) -> None:
     want = expected_records(stem)
     assert want, "the fixture covers no hand-checked record"
@@ -94,11 +99,20 @@ def test_sample_format_gives_the_expected_records(stem: str, fmt: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("stem", SAMPLE_STEMS + WILD_STEMS)
+@pytest.mark.parametrize("stem", _known_gap(SAMPLE_STEMS + WILD_STEMS, "ragged .txt rows vs full grid rows"))
 def test_format_gives_the_txt_records(stem: str, fmt: str) -> None:
     want = txt_records(stem)
     got = format_records(stem, fmt)
     assert got == want, difference(got, want)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", SAMPLE_STEMS + WILD_STEMS)
+def test_grid_formats_agree(stem: str) -> None:
+    want = format_records(stem, "docx")
+    for fmt in ("pdf", "html", "xlsx"):
+        got = format_records(stem, fmt)
+        assert got == want, (fmt, difference(got, want))
 
 
 def test_fixtures_cover_records_of_every_sample() -> None:
