@@ -11,6 +11,7 @@ row is dropped). A PDF with no text at all is a scan: OCR is needed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -174,13 +175,25 @@ def _table_item(page: Any, table: Any, number: int) -> _Item:
     cells = list(table.cells)
     xs = _snap([c[0] for c in cells] + [c[2] for c in cells])
     ys = _snap([c[1] for c in cells] + [c[3] for c in cells])
-    chars = [c for c in page.chars if _inside(c, table.bbox)]
-    grid = Grid(page=number)
+    spans: list[Span] = []
+    owner: dict[tuple[int, int], int] = {}  # grid position -> index of the cell covering it
     for box in cells:
         col, end_col = _index(xs, box[0]), _index(xs, box[2])
         row, end_row = _index(ys, box[1]), _index(ys, box[3])
-        text = _cell_text([c for c in chars if _inside(c, box)], box)
-        grid.add(Span(row=row, col=col, text=text, row_span=max(1, end_row - row), col_span=max(1, end_col - col), page=number))
+        span = Span(row=row, col=col, text="", row_span=max(1, end_row - row), col_span=max(1, end_col - col), page=number)
+        owner.update({(r, c): len(spans) for r in range(row, row + span.row_span) for c in range(col, col + span.col_span)})
+        spans.append(span)
+    chars: list[list[dict]] = [[] for _ in spans]
+    for char in page.chars:
+        if _inside(char, table.bbox):
+            x, y = (char["x0"] + char["x1"]) / 2, (char["top"] + char["bottom"]) / 2
+            k = owner.get((bisect.bisect(ys, y) - 1, bisect.bisect(xs, x) - 1))
+            if k is not None:
+                chars[k].append(char)
+    grid = Grid(page=number)
+    for span, box, own in zip(spans, cells, chars, strict=True):
+        span.text = _cell_text(own, box)
+        grid.add(span)
     first = sorted((s for s in grid.spans if s.row == 0), key=lambda s: s.col)
     return _Item(top=table.bbox[1], bottom=table.bbox[3], page=number, grid=grid,
                  columns=tuple(round(x) for x in xs), first_row=[s.text for s in first])
