@@ -29,7 +29,7 @@ from extractor.reader import read_document
 from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
 
 # Bump when extraction logic changes in a way that makes old state stale.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: records, rows and sections carry "page"
 STATE_DIR = ".state"
 INPUT_SUFFIXES = SUPPORTED_SUFFIXES | LEGACY_SUFFIXES  # legacy ones are listed with a named error
 

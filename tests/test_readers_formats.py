@@ -332,3 +332,16 @@ def test_readers_keep_the_document_model_contract() -> None:
             for row in table.rows:
                 assert "\t".join(c.text.replace("\n", " ") for c in row.cells) == doc.line(row.line)
                 assert [c.col for c in row.cells] == list(range(len(row.cells)))
+
+
+def test_html_layout_table_is_read_around_the_data_table(tmp_path: Path) -> None:
+    page = """<html><body><table width="100%"><tr><td>网站导航 首页</td></tr><tr><td>
+    <p>1.车辆保险费绩效目标表</p>
+    <table border="1"><tr><td>三级指标</td><td>指标值</td></tr><tr><td>车辆数</td><td>12辆</td></tr></table>
+    </td><td>右侧栏</td></tr></table></body></html>"""
+    path = tmp_path / "layout.html"
+    path.write_text(page, encoding="utf-8")
+    doc = read_document(path)
+    assert doc.tables is not None and len(doc.tables) == 1
+    assert [row.texts() for row in doc.tables[0].rows] == [["三级指标", "指标值"], ["车辆数", "12辆"]]
+    assert "1.车辆保险费绩效目标表" in doc.lines and "右侧栏" in doc.lines

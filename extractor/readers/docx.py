@@ -44,15 +44,29 @@ def read_docx(path: str | Path, data: bytes) -> Document:
     return builder.build(path, data, "docx", "utf-8")
 
 
-def _blocks(parent: Any) -> Iterator[Any]:
-    """Paragraphs and tables of ``parent`` in order, looking inside content controls."""
+def _children(parent: Any, tags: tuple[str, ...]) -> Iterator[Any]:
+    """Children of ``parent`` with one of ``tags``, in order, looking inside content controls
+    (``w:sdt``) and custom XML wrappers, which may wrap paragraphs, tables, rows or cells."""
     for child in parent.iterchildren():
-        if child.tag in (W + "p", W + "tbl"):
+        if child.tag in tags:
             yield child
         elif child.tag in (W + "sdt", W + "customXml", W + "smartTag"):
             content = child.find(W + "sdtContent") if child.tag == W + "sdt" else child
             if content is not None:
-                yield from _blocks(content)
+                yield from _children(content, tags)
+
+
+def _blocks(parent: Any) -> Iterator[Any]:
+    """Paragraphs and tables of a body or cell, in order."""
+    return _children(parent, (W + "p", W + "tbl"))
+
+
+def _rows(tbl: Any) -> Iterator[Any]:
+    return _children(tbl, (W + "tr",))
+
+
+def _cells(tr: Any) -> Iterator[Any]:
+    return _children(tr, (W + "tc",))
 
 
 def paragraph_text(p: Any) -> str:
@@ -96,26 +110,6 @@ def table_grid(tbl: Any) -> Grid:
                     open_vertical.pop(col, None)
             col += width
     return grid
-
-
-def _rows(tbl: Any) -> Iterator[Any]:
-    for child in tbl.iterchildren():
-        if child.tag == W + "tr":
-            yield child
-        elif child.tag in (W + "sdt", W + "customXml"):
-            content = child.find(W + "sdtContent") if child.tag == W + "sdt" else child
-            if content is not None:
-                yield from _rows(content)
-
-
-def _cells(tr: Any) -> Iterator[Any]:
-    for child in tr.iterchildren():
-        if child.tag == W + "tc":
-            yield child
-        elif child.tag in (W + "sdt", W + "customXml"):
-            content = child.find(W + "sdtContent") if child.tag == W + "sdt" else child
-            if content is not None:
-                yield from _cells(content)
 
 
 def cell_text(tc: Any) -> str:

@@ -3,8 +3,9 @@
 The encoding comes from a BOM, else the page's ``<meta charset>`` (GB2312 and
 GBK pages are decoded as GB18030, their superset), else it is detected like a
 text file. Page chrome -- navigation, header, footer, scripts, styles, forms'
-hidden parts -- is dropped. ``rowspan``/``colspan`` become spans; a table
-nested inside a cell becomes that cell's text, one nested row per line.
+hidden parts -- is dropped. ``rowspan``/``colspan`` become spans; a small table
+nested inside a cell becomes that cell's text, one nested row per line, while a
+table whose cells hold real tables is page layout and is read as text around them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ _CHROME = {"script", "style", "noscript", "template", "nav", "header", "footer",
 _CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "menu", "menubar"}
 _BLOCKS = {"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
            "dl", "dt", "dd", "blockquote", "pre", "center", "form", "fieldset", "address", "figure",
-           "figcaption", "caption", "body", "hr", "tr", "font-block"}
+           "figcaption", "caption", "body", "hr"}
+_LAYOUT_BLOCKS = {"table", "tr", "td", "th", "thead", "tbody", "tfoot"}
 _SPAN_LIMIT = 1000  # browsers clamp rowspan/colspan similarly
 
 
@@ -53,7 +55,7 @@ def read_html(path: str | Path, data: bytes) -> Document:
 def decode_html(data: bytes, path: str | Path) -> tuple[str, str]:
     """``(text, encoding)``: BOM, then meta charset, then text-file detection."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+        return decode_bytes(data, path)
     match = _META_CHARSET.search(data[:4096])
     if match:
         declared = match.group(1).decode("ascii").lower()
@@ -100,13 +102,13 @@ class _Walker:
             self.buffer.append(element.tail or "")
             return
         tag = element.tag.lower()
-        if tag == "table":
+        if tag == "table" and not is_layout_table(element):
             self.flush()
             self.builder.table(table_grid(element))
         elif tag == "br":
             self.buffer.append("\n")
         else:
-            block = tag in _BLOCKS
+            block = tag in _BLOCKS or tag in _LAYOUT_BLOCKS  # the latter only inside a layout table
             if block:
                 self.buffer.append("\n")
             self.buffer.append(element.text or "")
@@ -115,6 +117,16 @@ class _Walker:
             if block:
                 self.buffer.append("\n")
         self.buffer.append(element.tail or "")
+
+
+def is_layout_table(table: Any) -> bool:
+    """A table used to lay out the page (old government sites): one of its cells holds
+    a table of at least two rows and two columns. Its cells are read as page parts."""
+    for nested in table.iterdescendants("table"):
+        rows = list(_rows(nested))
+        if len(rows) >= 2 and max(len([c for c in r if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]) for r in rows) >= 2:
+            return True
+    return False
 
 
 def _rows(table: Any) -> Iterator[Any]:
@@ -166,7 +178,4 @@ def cell_text(cell: Any) -> str:
     for child in cell:
         walker.walk(child)
     walker.flush()
-    lines = []
-    for line in builder.lines:
-        lines.append(" ".join(line.split("\t")).strip())
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line.strip() for line in builder.lines if line.strip())
