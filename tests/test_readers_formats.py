@@ -31,11 +31,11 @@ SAMPLE_STEMS = sorted(stem for stem in MANIFEST if (ROOT / "annotations" / "expe
 WILD_STEMS = sorted(stem for stem in MANIFEST if stem not in SAMPLE_STEMS)
 # 003's text is PDF output with cells broken over rows. On the .txt itself the
 # table and assembly stages get 7 of its 142 records wrong (all in the table at
-# lines 263-287, 电影放映员补贴). Its grid versions differ from the .txt in one
-# record of that table: tab_rows drops trailing empty cells (line 284 has 6
-# cells) while a grid row has every position (7), so the classifier's context
-# differs and "≥10 按照" joins the record above in the .txt only. Both are wrong;
-# the four grid formats agree with each other (test_grid_formats_agree).
+# lines 263-287, 电影放映员补贴). Its grid versions, built from those broken rows,
+# differ from the .txt in one record of that table: assemble joins a row holding
+# only thresholds to the record above for layout "tab_rows" alone, so "≥10 按照"
+# (line 284) extends the 问题 record in the .txt but not in a "grid" table. Both
+# are wrong; the four grid formats agree with each other (test_grid_formats_agree).
 TABLE_STAGE_GAPS = {"003_325a9de861070d6d"}
 
 Key = tuple[str, str, tuple[tuple[str, str], ...]]

@@ -57,7 +57,10 @@ def read_pdf(path: str | Path, data: bytes) -> Document:
     """The document in the PDF bytes ``data`` read from ``path``."""
     pages = _open_pages(path, data)
     try:
-        items = [_page_items(page, number) for number, page in enumerate(pages, start=1)]
+        items = []
+        for number, page in enumerate(pages, start=1):
+            items.append(_page_items(page, number))
+            page.close()  # drop the page's parsed objects: memory stays flat on long PDFs
     except Exception as exc:  # a damaged content stream or object
         raise CorruptDocumentError(
             f"corrupt PDF: a page cannot be read ({type(exc).__name__}: {exc}); re-download or re-export it", path
