@@ -187,3 +187,21 @@ def test_bulk_run_reads_every_format_and_lists_bad_files(tmp_path: Path) -> None
     rows = [json.loads(line) for line in (out / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all("page" in row for row in rows)
     assert "page" in (out / "records.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx", "html"])
+def test_file_without_text_is_empty(tmp_path: Path, fmt: str) -> None:
+    from extractor.errors import EmptyDocumentError
+
+    path = tmp_path / f"blank.{fmt}"
+    if fmt == "docx":
+        import docx
+
+        docx.Document().save(path)
+    elif fmt == "xlsx":
+        import openpyxl
+
+        openpyxl.Workbook().save(path)
+    else:
+        path.write_text("<html><body><nav>首页</nav><table><tr><td> </td></tr></table></body></html>", encoding="utf-8")
+    load_error(path, EmptyDocumentError, "E102", "no text")

@@ -70,7 +70,7 @@ def detect_format(data: bytes, path: str | Path) -> str:
     """The reader format of ``data`` by its content: pdf, docx, xlsx, html or txt."""
     suffix = Path(path).suffix.lower()
     head = data[:1024]
-    if b"%PDF-" in head:
+    if head.lstrip(b"\x00 \t\r\n").startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(_OLE) and _ENCRYPTED_OOXML in data:
         raise EncryptedDocumentError("the file is password-protected; save an unprotected copy and read that", path)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.datamodel import Cell, Document, Row, Table
+from extractor.errors import EmptyDocumentError
 from extractor.normalize import normalize_line
 
 
@@ -92,6 +93,9 @@ class DocumentBuilder:
             self._line("")  # a table ends its block, as in exported text
 
     def build(self, path: str | Path, data: bytes, fmt: str, encoding: str = "") -> Document:
+        """The finished document; a file without any text is an :class:`EmptyDocumentError`."""
+        if not any(line.strip() for line in self.lines):
+            raise EmptyDocumentError(f"the {fmt.upper()} file holds no text", path)
         return Document(
             doc_id=Path(path).stem,
             source=str(path),

@@ -57,15 +57,16 @@ def read_pdf(path: str | Path, data: bytes) -> Document:
     """The document in the PDF bytes ``data`` read from ``path``."""
     pages = _open_pages(path, data)
     try:
-        items = []
+        items, chars = [], 0
         for number, page in enumerate(pages, start=1):
+            chars += sum(1 for c in page.chars if c["text"].strip())
             items.append(_page_items(page, number))
             page.close()  # drop the page's parsed objects: memory stays flat on long PDFs
     except Exception as exc:  # a damaged content stream or object
         raise CorruptDocumentError(
             f"corrupt PDF: a page cannot be read ({type(exc).__name__}: {exc}); re-download or re-export it", path
         ) from None
-    if not any(item for page in items for item in page):
+    if not chars:
         raise OcrNeededError(
             f"this PDF has no text layer ({len(pages)} page(s) of images, a scan): it needs OCR first "
             "(e.g. `ocrmypdf --language chi_sim in.pdf out.pdf`), then read the OCR'd PDF",
