@@ -28,12 +28,13 @@ from extractor.identity import assign_doc_ids
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.reader import read_document
+from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
 from extractor.sidecar import Sidecar, load_sidecar
 
 # Bump when extraction logic changes in a way that makes old state stale.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"  # 2: documents and identity; 3: records, rows and sections carry "page"
 STATE_DIR = ".state"
-INPUT_SUFFIXES = {".txt"}
+INPUT_SUFFIXES = SUPPORTED_SUFFIXES | LEGACY_SUFFIXES  # legacy ones are listed with a named error
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Job:
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[dict[str, Any]]]:
-    """Files named directly, and ``*.txt`` under folders (recursive, hidden ones skipped)."""
+    """Files named directly, and supported documents under folders (recursive, hidden ones skipped)."""
     files: list[Path] = []
     errors: list[dict[str, Any]] = []
     for raw in paths:
@@ -109,8 +110,10 @@ def result_payload(result: DocumentResult) -> dict[str, Any]:
     """The JSON-able part of a result that the output files are made of."""
     return {
         "records": [r.to_dict() for r in result.records],
-        "rows": [row_entry(u, result.model_version, result.doc.source) for u in result.units],
-        "sections": [{"doc_id": result.doc.doc_id, **s.to_dict()} for s in result.sections],
+        "rows": [{**row_entry(u, result.model_version, result.doc.source), "page": result.doc.page_of(u.line)}
+                 for u in result.units],
+        "sections": [{"doc_id": result.doc.doc_id, **s.to_dict(), "page": result.doc.page_of(s.line)}
+                     for s in result.sections],
         "document": document_payload(result.doc),
     }
 

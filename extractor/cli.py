@@ -26,7 +26,7 @@ def _config(path: Path | None) -> Config:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively for *.txt).")],
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively for .txt, .docx, .pdf, .html/.htm, .xlsx).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     workers: Annotated[int | None, typer.Option(help="Worker processes; 0 = one per core.")] = None,
     model: Annotated[Path | None, typer.Option(help="Model folder, or a models root with CURRENT.")] = None,

@@ -12,7 +12,7 @@ from typing import Any
 from extractor.atomic import AtomicFile
 
 RECORD_COLUMNS = (
-    "doc_id", "source", "table", "line", "parent_activity", "activity", "activity_budget",
+    "doc_id", "source", "table", "line", "page", "parent_activity", "activity", "activity_budget",
     "indicator", "indicator_category", "confidence", "needs_review", "record_id", "unit", "year", "kind", "province", "city",
 )
 # Grades that get a column of their own in records.csv; any other grade goes to threshold_other.

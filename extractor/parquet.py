@@ -32,7 +32,7 @@ METADATA_COLUMNS = [("unit", _S), ("year", _I), ("kind", _S), ("province", _S), 
 
 SCHEMAS: dict[str, pa.Schema] = {
     "records": pa.schema([
-        ("doc_id", _S), ("record_id", _S), ("source", _S), ("table", _I), ("line", _I),
+        ("doc_id", _S), ("record_id", _S), ("source", _S), ("table", _I), ("line", _I), ("page", _I),
         ("parent_activity", _S), ("activity", _S), ("activity_budget", _F), ("indicator", _S),
         ("indicator_category", pa.list_(_S)), ("thresholds", pa.list_(THRESHOLD)),
         ("parsed_thresholds", pa.list_(PARSED_THRESHOLD)), ("confidence", _F), ("needs_review", _B),
@@ -45,11 +45,12 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "sections": pa.schema([
         ("doc_id", _S), ("line", _I), ("end_line", _I), ("level", _I), ("number", _S), ("title", _S), ("type", _S),
+        ("page", _I),
     ]),
     "rows": pa.schema([
         ("doc_id", _S), ("source", _S), ("doc_sha256", _S), ("key", _S), ("line", _I), ("end_line", _I),
         ("table", _I), ("row", _I), ("col", _I), ("text", _S), ("label", _S), ("confidence", _F),
-        ("label_source", _S), ("model_version", _S), ("section_title", _S), ("context", _S),
+        ("label_source", _S), ("model_version", _S), ("section_title", _S), ("context", _S), ("page", _I),
     ]),
 }
 # Outputs whose rows carry a metadata sidecar's columns.

@@ -69,4 +69,6 @@ def process_loaded(
     layout = analyse(doc)
     classify_units(layout.units, classifier, reviews)
     records = assemble(doc, layout.tables, layout.units, review_threshold)
+    for record in records:
+        record.page = doc.page_of(record.line)
     return DocumentResult(doc, layout.sections, layout.tables, layout.units, records, classifier.card.version)
