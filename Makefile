@@ -16,7 +16,7 @@ extract: install
 # transformers extra does not pull the CUDA build.
 install-test:
 	$(PIP) install --disable-pip-version-check -q torch==2.13.0
-	$(PIP) install --disable-pip-version-check -q -e ".[dev,transformers]"
+	$(PIP) install --disable-pip-version-check -q -e ".[dev,transformers,ray]"
 	bash scripts/install_label_studio.sh $(PYTHON)
 	bash scripts/install_browser.sh $(PYTHON)
 

@@ -23,14 +23,18 @@ from extractor.errors import DocumentLoadError, ExtractorError
 from extractor.models import load_classifier
 from extractor.atomic import write_text_atomic
 from extractor.models.base import RowClassifier
+from extractor.dataset import RESERVED_COLUMNS, DatasetWriter, document_payload, stamp_document
+from extractor.identity import assign_doc_ids
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.reader import read_document
+from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
+from extractor.sidecar import Sidecar, load_sidecar
 
 # Bump when extraction logic changes in a way that makes old state stale.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "3"  # 2: documents and identity; 3: records, rows and sections carry "page"
 STATE_DIR = ".state"
-INPUT_SUFFIXES = {".txt"}
+INPUT_SUFFIXES = SUPPORTED_SUFFIXES | LEGACY_SUFFIXES  # legacy ones are listed with a named error
 
 
 @dataclass
@@ -63,7 +67,7 @@ class Job:
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[dict[str, Any]]]:
-    """Files named directly, and ``*.txt`` under folders (recursive, hidden ones skipped)."""
+    """Files named directly, and supported documents under folders (recursive, hidden ones skipped)."""
     files: list[Path] = []
     errors: list[dict[str, Any]] = []
     for raw in paths:
@@ -106,8 +110,11 @@ def result_payload(result: DocumentResult) -> dict[str, Any]:
     """The JSON-able part of a result that the output files are made of."""
     return {
         "records": [r.to_dict() for r in result.records],
-        "rows": [row_entry(u, result.model_version, result.doc.source) for u in result.units],
-        "sections": [{"doc_id": result.doc.doc_id, **s.to_dict()} for s in result.sections],
+        "rows": [{**row_entry(u, result.model_version, result.doc.source), "page": result.doc.page_of(u.line)}
+                 for u in result.units],
+        "sections": [{"doc_id": result.doc.doc_id, **s.to_dict(), "page": result.doc.page_of(s.line)}
+                     for s in result.sections],
+        "document": document_payload(result.doc),
     }
 
 
@@ -149,7 +156,7 @@ def _process(path: str, state_path: str) -> tuple[str, dict[str, Any]]:
 def process_to_state(path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews) -> dict[str, Any]:
     """Extract one document into its state file; return a small status, never raise.
 
-    The status is ``{"error": …}`` or ``{"unchanged": bool}``; the result itself
+    The status is ``{"error": …}`` or ``{"unchanged": bool, "sha256": …}``; the result itself
     stays on disk so a run over thousands of documents keeps little in memory.
     """
     try:
@@ -157,13 +164,13 @@ def process_to_state(path: Path, state_path: Path, classifier: RowClassifier, th
         expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
         cached = _read_state(state_path)
         if cached and cached.get("fingerprint") == expected and "result" in cached:
-            return {"unchanged": True}
+            return {"unchanged": True, "sha256": doc.sha256}
         result = process_loaded(doc, classifier, threshold, reviews)
         state = {"source": str(path), "fingerprint": expected, "result": result_payload(result)}
     except Exception as exc:  # bad input (ExtractorError) or a bug: this document fails, the run goes on
         return {"error": _error_entry(path, exc)}
     write_text_atomic(state_path, json.dumps(state, ensure_ascii=False))
-    return {"unchanged": False}
+    return {"unchanged": False, "sha256": doc.sha256}
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
@@ -201,9 +208,18 @@ def run_extraction(
     reviews: Reviews | None = None,
     workers: int = 1,
     on_document: Callable[[Path, dict[str, Any]], None] = lambda _p, _s: None,
+    metadata: str | Path | None = None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> RunSummary:
-    """Extract every input into ``out_dir``; see the module docstring for guarantees."""
+    """Extract every input into ``out_dir``; see the module docstring for guarantees.
+
+    ``metadata`` is a sidecar CSV whose columns are copied onto documents and
+    records; ``engine`` is ``local`` (processes here) or ``ray`` (one task per
+    document on the Ray cluster at ``address``, a local one by default).
+    """
     out = Path(out_dir)
+    sidecar = load_sidecar(metadata, RESERVED_COLUMNS) if metadata else Sidecar()
     (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
     classifier = load_classifier(model_dir)
     reviews = reviews or {}
@@ -212,41 +228,46 @@ def run_extraction(
     workers = workers if workers > 0 else (os.cpu_count() or 1)
     summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=classifier.card.version)
     statuses: dict[Path, dict[str, Any]] = {}
-    for job, status in _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers):
+    if engine == "ray":
+        from extractor.ray_engine import run_jobs_on_ray
+
+        results = run_jobs_on_ray(jobs, Path(model_dir), threshold, reviews, address)
+    else:
+        results = _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers)
+    for job, status in results:
         statuses[job.path] = status
         on_document(job.path, status)
     summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
     summary.failed = len(summary.errors)
     summary.unchanged = sum(bool(s.get("unchanged")) for s in statuses.values())
     summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
-    _write_outputs(out, [j.state_file for j in jobs if "error" not in statuses[j.path]], summary)
+    done = [j for j in jobs if "error" not in statuses[j.path]]
+    doc_ids = assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done])
+    _write_outputs(out, list(zip(done, doc_ids, strict=True)), summary, sidecar, classifier.card.created)
     return summary
 
 
-def _write_outputs(out: Path, state_files: Sequence[Path], summary: RunSummary) -> None:
+def _write_outputs(
+    out: Path, documents: Sequence[tuple[Job, str]], summary: RunSummary, sidecar: Sidecar, model_created: str
+) -> None:
     """Stream every document's state into the output files, one document at a time."""
     queue: list[dict[str, Any]] = []
     with (
-        JsonlWriter(out / "records.jsonl") as records,
-        RecordsCsvWriter(out / "records.csv") as csv_records,
-        JsonlWriter(out / "sections.jsonl") as sections,
-        JsonlWriter(out / "rows.jsonl") as rows,
+        DatasetWriter(out, sidecar.columns) as dataset,
+        RecordsCsvWriter(out / "records.csv", sidecar.columns) as csv_records,
     ):
-        for path in state_files:
-            result = json.loads(path.read_text(encoding="utf-8"))["result"]
-            for record in result["records"]:
-                records.write(record)
+        for job, doc_id in documents:
+            state = json.loads(job.state_file.read_text(encoding="utf-8"))
+            extra = sidecar.lookup(job.path, state["result"]["document"]["sha256"])
+            stamped = stamp_document(state["result"], doc_id, state["source"], extra, summary.model_version, model_created)
+            dataset.write(stamped)
+            for record in stamped["records"]:
                 csv_records.write(record)
-            for section in result["sections"]:
-                sections.write(section)
-            for row in result["rows"]:
-                rows.write(row)
-                if row["confidence"] < summary.threshold and row["label_source"] == "model":
-                    queue.append(row)
+            queue += [r for r in stamped["rows"] if r["confidence"] < summary.threshold and r["label_source"] == "model"]
     with JsonlWriter(out / "review_queue.jsonl") as queued:
         for row in sorted(queue, key=lambda r: r["confidence"]):
             queued.write(row)
     with JsonlWriter(out / "errors.jsonl") as errors:
         for entry in summary.errors:
             errors.write(entry)
-    summary.records, summary.rows, summary.queued = records.count, rows.count, queued.count
+    summary.records, summary.rows, summary.queued = dataset.counts["records"], dataset.counts["rows"], queued.count

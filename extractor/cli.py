@@ -26,24 +26,32 @@ def _config(path: Path | None) -> Config:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively for *.txt).")],
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively for .txt, .docx, .pdf, .html/.htm, .xlsx).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     workers: Annotated[int | None, typer.Option(help="Worker processes; 0 = one per core.")] = None,
     model: Annotated[Path | None, typer.Option(help="Model folder, or a models root with CURRENT.")] = None,
     threshold: Annotated[float | None, typer.Option(help="Review threshold (default: from the model card).")] = None,
     no_reviews: Annotated[bool, typer.Option("--no-reviews", help="Ignore reviewers' labels in annotations/.")] = False,
+    metadata: Annotated[
+        Path | None, typer.Option(help="Sidecar CSV (path or sha256 column, any others) copied onto documents and records.")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="local (processes here) or ray (one task per document on a Ray cluster).")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (default: start a local one).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Extract sections, labelled rows and indicator records from budget documents.
 
-    Writes records.jsonl, records.csv, sections.jsonl, rows.jsonl,
-    review_queue.jsonl and errors.jsonl into OUT. Reruns skip unchanged
-    documents; an interrupted run resumes. Exit status 2 if any document failed.
+    Writes documents, records, sections and rows (.jsonl and .parquet),
+    records.csv, review_queue.jsonl and errors.jsonl into OUT. Reruns skip
+    unchanged documents; an interrupted run resumes. Exit status 2 if any
+    document failed.
     """
     from extractor.bulk import run_extraction
     from extractor.models.base import ModelCard, resolve_model_dir
     from extractor.progress import DocumentProgress, print_summary
 
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}")
     cfg = _config(config)
     model_dir = run_or_exit(lambda: resolve_model_dir(model or cfg.path("model.path")))
     card = run_or_exit(lambda: ModelCard.load(model_dir))
@@ -52,10 +60,31 @@ def extract(
     n_workers = workers if workers is not None else int(cfg.get("extract.workers", 1))
     with DocumentProgress() as progress:
         summary = run_or_exit(
-            lambda: run_extraction(paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document)
+            lambda: run_extraction(
+                paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document,
+                metadata=metadata, engine=engine, address=address,
+            )
         )
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def export(
+    runs: Annotated[list[Path], typer.Argument(help="Output folders of extract runs.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder to write.")],
+) -> None:
+    """Merge extract runs into one dataset (Parquet and JSON Lines), each document once.
+
+    A document extracted in several runs (same content) is kept from the run
+    with the newest model. record_id is the same in every run; doc_ids are
+    made unique over the merged documents.
+    """
+    from extractor.export import export_runs
+
+    summary = run_or_exit(lambda: export_runs(runs, out))
+    typer.echo(f"documents: {summary.documents} (duplicates dropped: {summary.duplicates})  "
+               f"records: {summary.records}  output: {out}")
 
 
 def _load_reviews(cfg: Config) -> dict[str, Any]:

@@ -49,10 +49,18 @@ class Document:
     sha256: str
     format: str = "txt"
     tables: tuple[Table, ...] | None = None
+    # 1-based page of each line (PDF only; None elsewhere).
+    pages: tuple[int | None, ...] | None = None
 
     def line(self, number: int) -> str:
         """Return the text of 1-based source line ``number``."""
         return self.lines[number - 1]
+
+    def page_of(self, number: int) -> int | None:
+        """The 1-based PDF page of 1-based line ``number`` (None for other formats)."""
+        if self.pages is None or not 1 <= number <= len(self.pages):
+            return None
+        return self.pages[number - 1]
 
 
 @dataclass
@@ -242,6 +250,7 @@ class IndicatorRecord:
     parsed_thresholds: list[dict[str, Any]]
     confidence: float
     needs_review: bool
+    page: int | None = None  # PDF page of ``line``; None for other formats
     doubts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

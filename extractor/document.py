@@ -32,9 +32,21 @@ def analyse(doc: Document, column_model: ColumnRoleClassifier | None = None) -> 
     if doc.tables is None:
         tables = find_tables(doc.lines, sections)
     else:
-        tables = prepare_tables(doc.tables, doc.lines, sections)
+        tables = _grid_and_text_tables(doc, sections)
     structure_tables(tables, sections, column_model)
     return Layout(doc=doc, sections=sections, tables=tables, units=build_units(doc, tables))
+
+
+def _grid_and_text_tables(doc: Document, sections: list[Section]) -> list[Table]:
+    """The file's grid tables, and the tables written as text in its paragraphs
+    (inline lists such as "绩效指标：a；b；c"), in document order."""
+    grid = prepare_tables(doc.tables or (), doc.lines, sections)
+    in_grid = {n for t in grid for n in range(t.line, t.end_line + 1)}
+    paragraphs = ["" if n in in_grid else line for n, line in enumerate(doc.lines, start=1)]
+    tables = sorted([*grid, *find_tables(paragraphs, sections)], key=lambda t: t.line)
+    for index, table in enumerate(tables):
+        table.index = index
+    return tables
 
 
 def load_units(path: str | Path, column_model: ColumnRoleClassifier | None = None) -> list[RowUnit]:

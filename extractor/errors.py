@@ -47,6 +47,36 @@ class UnsupportedFormatError(DocumentLoadError):
     code = "E106"
 
 
+class OcrNeededError(DocumentLoadError):
+    """A PDF without a text layer (a scan): it needs OCR first."""
+
+    code = "E110"
+
+
+class EncryptedDocumentError(DocumentLoadError):
+    """A password-protected document."""
+
+    code = "E111"
+
+
+class CorruptDocumentError(DocumentLoadError):
+    """A PDF, DOCX or XLSX whose structure cannot be read (bad ZIP, broken PDF)."""
+
+    code = "E112"
+
+
+class LegacyOfficeError(DocumentLoadError):
+    """An old binary Word/Excel file (.doc, .xls, .wps): convert it first."""
+
+    code = "E113"
+
+
+class FormatMismatchError(DocumentLoadError):
+    """The file's name says one format and its content is another we cannot read."""
+
+    code = "E114"
+
+
 class AnnotationsError(ExtractorError):
     """An annotations file is malformed; names the file and line."""
 
@@ -61,6 +91,24 @@ class ModelLoadError(ExtractorError):
 
 class ConfigError(ExtractorError):
     code = "E203"
+
+
+class MetadataFileError(ExtractorError):
+    """A metadata sidecar CSV is malformed; names the file and line."""
+
+    code = "E204"
+
+
+class RunFolderError(ExtractorError):
+    """A folder given to ``extractor export`` is not a finished extraction run."""
+
+    code = "E205"
+
+
+class EngineError(ExtractorError):
+    """An execution engine (Ray) is not installed or its cluster cannot be reached."""
+
+    code = "E206"
 
 
 class ReviewServerError(ExtractorError):

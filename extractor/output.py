@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from extractor.atomic import AtomicFile
 
 RECORD_COLUMNS = (
-    "doc_id", "source", "table", "line", "parent_activity", "activity", "activity_budget",
-    "indicator", "indicator_category", "confidence", "needs_review",
+    "doc_id", "source", "table", "line", "page", "parent_activity", "activity", "activity_budget",
+    "indicator", "indicator_category", "confidence", "needs_review", "record_id", "unit", "year", "kind", "province", "city",
 )
 # Grades that get a column of their own in records.csv; any other grade goes to threshold_other.
 CSV_GRADES = ("优", "良", "中", "差", "指标值")
@@ -32,18 +32,20 @@ class JsonlWriter(AtomicFile):
 class RecordsCsvWriter(AtomicFile):
     """records.csv in UTF-8 with BOM, so Excel shows the Chinese text."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, extra_columns: Sequence[str] = ()) -> None:
         super().__init__(path, newline="", encoding="utf-8-sig")
+        self.extra_columns = tuple(extra_columns)
 
     def __enter__(self) -> RecordsCsvWriter:
         super().__enter__()
-        header = [*RECORD_COLUMNS, *(f"threshold_{g}" for g in CSV_GRADES), "threshold_other", "parsed_thresholds"]
+        header = [*RECORD_COLUMNS, *(f"threshold_{g}" for g in CSV_GRADES), "threshold_other", "parsed_thresholds",
+                  *self.extra_columns]
         self._writer = csv.DictWriter(self.handle, fieldnames=header)
         self._writer.writeheader()
         return self
 
     def write(self, record: Mapping[str, Any]) -> None:
-        self._writer.writerow(flatten_record(record))
+        self._writer.writerow({**flatten_record(record), **{c: record.get(c) for c in self.extra_columns}})
 
 
 def flatten_record(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -86,4 +86,6 @@ def process_loaded(
     layout = analyse(doc, getattr(classifier, "column_model", None))
     classify_units(layout.units, classifier, reviews)
     records = assemble(doc, layout.tables, layout.units, review_threshold, getattr(classifier, "record_calibrator", None))
+    for record in records:
+        record.page = doc.page_of(record.line)
     return DocumentResult(doc, layout.sections, layout.tables, layout.units, records, classifier.card.version)

@@ -11,6 +11,7 @@ import pytest
 from extractor.datamodel import Document
 from extractor.errors import (
     BinaryDocumentError,
+    CorruptDocumentError,
     DocumentLoadError,
     EmptyDocumentError,
     TruncatedDocumentError,
@@ -215,9 +216,6 @@ def test_nul_bytes_binary(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("magic", "kind"),
     [
-        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Office"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
         (b"{\\rtf1\\ansi", "RTF"),
         ("\ufeff预算".encode("utf-16-le"), "UTF-16"),
@@ -228,8 +226,24 @@ def test_known_formats_unsupported(tmp_path: Path, magic: bytes, kind: str) -> N
     assert "convert it to plain text" in message
 
 
-def test_pdf_message_matches_brief(tmp_path: Path) -> None:
-    assert_load_error(tmp_path, b"%PDF-1.4\n", UnsupportedFormatError, "this looks like a PDF")
+@pytest.mark.parametrize(
+    ("magic", "kind"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Office"),
+    ],
+)
+def test_text_decoding_refuses_other_formats(magic: bytes, kind: str) -> None:
+    # read_document hands these to their own readers (tests/test_readers_errors.py);
+    # the text decoder alone still refuses them.
+    with pytest.raises(UnsupportedFormatError, match=kind):
+        decode_bytes(magic + b"rest", "x.txt")
+
+
+def test_pdf_named_txt_is_read_as_pdf(tmp_path: Path) -> None:
+    message = assert_load_error(tmp_path, b"%PDF-1.4\n", CorruptDocumentError, "corrupt PDF")
+    assert message.startswith("[E112]")
 
 
 def test_truncated_utf8(tmp_path: Path) -> None:

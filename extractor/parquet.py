@@ -1,0 +1,127 @@
+"""Parquet outputs: one declared schema per output, typed columns, nested thresholds.
+
+Each output's rows are the same dicts as its JSON Lines file; ``CONVERT`` turns
+the few JSON shapes Arrow cannot take as they are (a grade → text mapping, a
+free-form context) into typed values. Columns a metadata sidecar adds are strings.
+Files are written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from extractor.atomic import _umask
+
+_S, _I, _F, _B = pa.string(), pa.int32(), pa.float64(), pa.bool_()
+
+THRESHOLD = pa.struct([("grade", _S), ("text", _S)])
+PARSED_THRESHOLD = pa.struct(
+    [("grade", _S), ("operator", _S), ("value", _F), ("upper", _F), ("unit", _S), ("raw", _S),
+     ("lower_inclusive", _B), ("upper_inclusive", _B), ("date", _S)]
+)
+METADATA_COLUMNS = [("unit", _S), ("year", _I), ("kind", _S), ("province", _S), ("city", _S)]
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "records": pa.schema([
+        ("doc_id", _S), ("record_id", _S), ("source", _S), ("table", _I), ("line", _I), ("page", _I),
+        ("parent_activity", _S), ("activity", _S), ("activity_budget", _F), ("indicator", _S),
+        ("indicator_category", pa.list_(_S)), ("thresholds", pa.list_(THRESHOLD)),
+        ("parsed_thresholds", pa.list_(PARSED_THRESHOLD)), ("confidence", _F), ("needs_review", _B),
+        ("doubts", pa.map_(_S, _F)), *METADATA_COLUMNS,
+    ]),
+    "documents": pa.schema([
+        ("doc_id", _S), ("source", _S), ("sha256", _S), ("encoding", _S), ("model_version", _S),
+        ("model_created", _S), ("records", _I), ("unit", _S), ("unit_line", _I), ("year", _I), ("year_line", _I),
+        ("kind", _S), ("kind_line", _I), ("province", _S), ("city", _S), ("region_line", _I),
+    ]),
+    "sections": pa.schema([
+        ("doc_id", _S), ("line", _I), ("end_line", _I), ("level", _I), ("number", _S), ("title", _S), ("type", _S),
+        ("page", _I),
+    ]),
+    "rows": pa.schema([
+        ("doc_id", _S), ("source", _S), ("doc_sha256", _S), ("key", _S), ("line", _I), ("end_line", _I),
+        ("table", _I), ("row", _I), ("col", _I), ("text", _S), ("label", _S), ("confidence", _F),
+        ("label_source", _S), ("model_version", _S), ("section_title", _S), ("context", _S), ("page", _I),
+    ]),
+}
+# Outputs whose rows carry a metadata sidecar's columns.
+WITH_SIDECAR = ("records", "documents")
+
+
+def _thresholds(value: Mapping[str, str] | None) -> list[dict[str, str]]:
+    return [{"grade": grade, "text": text} for grade, text in (value or {}).items()]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+CONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "records": {"thresholds": _thresholds, "doubts": lambda value: sorted((value or {}).items())},
+    "rows": {"context": _json},
+}
+
+
+def schema_for(output: str, extra_columns: Sequence[str] = ()) -> pa.Schema:
+    """The declared schema of ``output``, plus string columns from a sidecar."""
+    schema = SCHEMAS[output]
+    for column in extra_columns:
+        schema = schema.append(pa.field(column, _S))
+    return schema
+
+
+def to_arrow(output: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows (JSON Lines dicts) of ``output`` as an Arrow table of ``schema``."""
+    convert = CONVERT.get(output, {})
+    typed = [{k: convert[k](v) if k in convert else v for k, v in row.items()} for row in rows]
+    return pa.Table.from_pylist(typed, schema=schema)
+
+
+class ParquetSink:
+    """Streams rows into a Parquet file in batches; renamed into place on success."""
+
+    BATCH = 20_000
+
+    def __init__(self, path: Path, output: str, extra_columns: Sequence[str] = ()) -> None:
+        self.path = Path(path)
+        self.output = output
+        self.schema = schema_for(output, extra_columns)
+        self._buffer: list[Mapping[str, Any]] = []
+
+    def __enter__(self) -> ParquetSink:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        os.close(fd)
+        self._writer = pq.ParquetWriter(self._tmp, self.schema, compression="zstd")
+        return self
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        self._buffer.append(row)
+        if len(self._buffer) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._buffer:
+            self._writer.write_table(to_arrow(self.output, self._buffer, self.schema))
+            self._buffer = []
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                self._flush()
+        finally:
+            self._writer.close()
+        if exc_type is None:
+            os.chmod(self._tmp, 0o666 & ~_umask())
+            os.replace(self._tmp, self.path)
+        else:
+            Path(self._tmp).unlink(missing_ok=True)
