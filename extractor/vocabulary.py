@@ -40,6 +40,7 @@ class Vocabulary:
     grades: dict[str, tuple[str, ...]]
     level1_of: dict[str, str]
     level1: frozenset[str]
+    level2_only: frozenset[str]
     form: dict[str, tuple[str, ...]]
     inline: dict[str, tuple[str, ...]]
     inline_triggers: frozenset[str]
@@ -68,7 +69,7 @@ class Vocabulary:
         word = _category_word(clean(text))
         if word in self.level1:
             return 1
-        if word in self.level1_of:
+        if word in self.level1_of or word in self.level2_only:
             return 2
         return None
 
@@ -163,6 +164,7 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         grades={g: tuple(data["grades"][g]) for g in GRADES},
         level1_of={l2: l1 for l1, l2s in categories.items() for l2 in l2s},
         level1=frozenset(categories),
+        level2_only=frozenset(data.get("category_words", {}).get("level2_without_level1", ())),
         form={k: tuple(v) for k, v in data["form"].items()},
         inline={k: tuple(v) for k, v in inline.items()},
         inline_triggers=triggers,

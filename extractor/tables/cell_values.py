@@ -104,7 +104,7 @@ class CellValues:
 
     def category_words(self) -> list[str]:
         """Every category word of the vocabulary (一级 and 二级)."""
-        return sorted(self.vocab.level1 | set(self.vocab.level1_of))
+        return sorted(self.vocab.level1 | set(self.vocab.level1_of) | self.vocab.level2_only)
 
     def is_category(self, text: str) -> bool:
         return self.category_level(text) is not None
@@ -114,18 +114,18 @@ class CellValues:
         t = normalise(text)
         if t in self.vocab.level1:
             return 1
-        return 2 if t in self.vocab.level1_of else None
+        return 2 if t in self.vocab.level1_of or t in self.vocab.level2_only else None
 
     def _category(self, t: str, role: str, level1: str | None) -> float:
-        in1, in2 = t in self.vocab.level1, t in self.vocab.level1_of
+        in1, in2 = t in self.vocab.level1, t in self.vocab.level1_of or t in self.vocab.level2_only
         if role == "category1":
             if in1:
                 # 成本指标 is a 二级 word under 产出指标 and a 一级 word of its own.
-                return TEXT if in2 and self.vocab.level1_of[t] == level1 else FIT + 1
+                return TEXT if in2 and self.vocab.level1_of.get(t) == level1 else FIT + 1
             fits_other = in2
         else:
             if in2:
-                return TEXT if in1 and self.vocab.level1_of[t] != level1 else FIT + 1
+                return TEXT if in1 and self.vocab.level1_of.get(t) != level1 else FIT + 1
             fits_other = in1
         if fits_other:
             return MISFIT
