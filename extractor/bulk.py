@@ -14,6 +14,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from extractor.errors import DocumentLoadError, ExtractorError
 from extractor.models import load_classifier
 from extractor.atomic import write_text_atomic
 from extractor.models.base import RowClassifier
+from extractor.status import FAILURE, SUCCESS, document_status, failure_status
 from extractor.dataset import RESERVED_COLUMNS, DatasetWriter, document_payload, stamp_document
 from extractor.identity import assign_doc_ids
 from extractor.output import JsonlWriter, RecordsCsvWriter
@@ -52,6 +54,8 @@ class RunSummary:
     threshold: float = 0.0
     model_version: str = ""
     errors: list[dict[str, Any]] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    records_to_review: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -114,7 +118,7 @@ def result_payload(result: DocumentResult) -> dict[str, Any]:
                  for u in result.units],
         "sections": [{"doc_id": result.doc.doc_id, **s.to_dict(), "page": result.doc.page_of(s.line)}
                      for s in result.sections],
-        "document": document_payload(result.doc),
+        "document": {**document_payload(result.doc), **document_status(result)},
     }
 
 
@@ -261,9 +265,14 @@ def _write_outputs(
             extra = sidecar.lookup(job.path, state["result"]["document"]["sha256"])
             stamped = stamp_document(state["result"], doc_id, state["source"], extra, summary.model_version, model_created)
             dataset.write(stamped)
+            summary.statuses[stamped["documents"][0].get("status") or SUCCESS] += 1
+            summary.records_to_review += sum(bool(r.get("needs_review")) for r in stamped["records"])
             for record in stamped["records"]:
                 csv_records.write(record)
             queue += [r for r in stamped["rows"] if r["confidence"] < summary.threshold and r["label_source"] == "model"]
+        for entry in summary.errors:  # every input has a status, failed ones too
+            dataset.write({"documents": [failure_status(entry)], "records": [], "sections": [], "rows": []})
+            summary.statuses[FAILURE] += 1
     with JsonlWriter(out / "review_queue.jsonl") as queued:
         for row in sorted(queue, key=lambda r: r["confidence"]):
             queued.write(row)

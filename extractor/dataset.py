@@ -49,6 +49,7 @@ def stamp_document(
         "documents": [{
             "doc_id": doc_id, "source": source, "sha256": document["sha256"], "encoding": document["encoding"],
             "model_version": model_version, "model_created": model_created, "records": len(records),
+            "status": document.get("status"), "reasons": document.get("reasons", []),
             **metadata, **extra,
         }],
         "records": [

@@ -40,7 +40,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "documents": pa.schema([
         ("doc_id", _S), ("source", _S), ("sha256", _S), ("encoding", _S), ("model_version", _S),
-        ("model_created", _S), ("records", _I), ("unit", _S), ("unit_line", _I), ("year", _I), ("year_line", _I),
+        ("model_created", _S), ("records", _I), ("status", _S), ("reasons", pa.list_(_S)), ("unit", _S), ("unit_line", _I), ("year", _I), ("year_line", _I),
         ("kind", _S), ("kind_line", _I), ("province", _S), ("city", _S), ("region_line", _I),
     ]),
     "sections": pa.schema([

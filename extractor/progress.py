@@ -49,8 +49,10 @@ def print_summary(summary: RunSummary) -> None:
     err = sys.stderr
     print(f"documents: {summary.documents}  done: {summary.processed + summary.unchanged} "
           f"(unchanged, skipped: {summary.unchanged})  failed: {summary.failed}", file=err)
-    print(f"records: {summary.records}  rows: {summary.rows}  "
+    print(f"records: {summary.records} (needing review: {summary.records_to_review})  rows: {summary.rows}  "
           f"queued for review: {summary.queued} (confidence < {summary.threshold:.3f})", file=err)
+    counts = "  ".join(f"{status}: {summary.statuses.get(status, 0)}" for status in ("success", "partial", "failure"))
+    print(f"status: {counts} (reasons in documents.jsonl)", file=err)
     print(f"model: {summary.model_version}  output: {summary.out_dir}", file=err)
     for entry in summary.errors[:_MAX_ERRORS_SHOWN]:
         print(f"  failed {entry['message']}", file=err)

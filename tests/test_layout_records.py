@@ -85,3 +85,26 @@ def test_unit_and_direction_columns_reach_the_parsed_threshold(model) -> None:
     banan = {r.indicator: r for r in process_document(ROOT / "samples" / "wild" / "cq_banan_yipin_2022.txt", model).records}
     parsed = banan["预算执行率"].parsed_thresholds[0]
     assert (parsed["value"], parsed["unit"], parsed["operator"]) == (100.0, "%", "=")
+
+
+def test_every_input_gets_a_status_and_a_performance_part_without_records_is_partial(tmp_path: Path) -> None:
+    from extractor.bulk import run_extraction
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text((ROOT / "samples" / "wild" / "hn_xiangtan_hwc_2023.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "empty_part.txt").write_text(
+        "某某局2024年部门预算信息公开\n第一部分 部门概况\n一、主要职责\n负责全县工作。\n"
+        "第二部分 绩效目标\n七、绩效目标\n本部门绩效目标详见附件，附件另行公开。\n",
+        encoding="utf-8",
+    )
+    (folder / "broken.txt").write_bytes(b"")
+    summary = run_extraction([folder], tmp_path / "out", ROOT / "models", threshold=0.5)
+    documents = [json.loads(line) for line in (tmp_path / "out" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    by_source = {Path(d["source"]).name: d for d in documents}
+    assert set(by_source) == {"good.txt", "empty_part.txt", "broken.txt"}
+    assert by_source["good.txt"]["status"] == "success" and by_source["good.txt"]["reasons"] == []
+    assert by_source["empty_part.txt"]["status"] == "partial"
+    assert "performance_part_without_records" in by_source["empty_part.txt"]["reasons"]
+    assert by_source["broken.txt"]["status"] == "failure" and by_source["broken.txt"]["reasons"] == ["E102"]
+    assert summary.statuses == {"success": 1, "partial": 1, "failure": 1}
