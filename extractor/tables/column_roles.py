@@ -189,10 +189,32 @@ def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: S
     return Assignment(roles, confidence, margin, grade_keys(columns, roles))
 
 
+_MIN_GRADES = 3
+
+
+def _value_run(roles: dict[int, str], proba: np.ndarray) -> list[int]:
+    """Three or more adjacent columns that each look like a target value are a
+    set of graded targets, not one target and its neighbours."""
+    target, grade = ROLES.index("target"), ROLES.index("grade")
+    valued = [c for c in sorted(roles) if roles[c] not in ("indicator", "activity") and proba[c, target] + proba[c, grade] >= 0.5]
+    runs: list[list[int]] = []
+    for c in valued:
+        if runs and runs[-1][-1] == c - 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    best = max(runs, key=len, default=[])
+    return best if len(best) >= _MIN_GRADES else []
+
+
 def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], proba: np.ndarray) -> None:
     """Grades come as a set: a lone grade column is the target value when the
     table has none, else its next most probable role."""
     graded = sorted(c for c, r in roles.items() if r == "grade")
+    if not graded:
+        graded = _value_run(roles, proba)
+        for c in graded:
+            roles[c] = "grade"
     if len(graded) == 1:
         c = graded[0]
         if "target" not in roles.values():
