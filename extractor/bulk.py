@@ -2,9 +2,12 @@
 
 Each finished document leaves a state file in ``OUT/.state/``; a rerun skips
 documents whose input, model, reviews and threshold are unchanged, so an
-interrupted run resumes where it stopped. A failing document is recorded in
-``errors.jsonl`` and never stops the others. The output files are rebuilt
-from the state files at the end, each written to a temporary file and renamed.
+interrupted run resumes where it stopped. A failing document -- bad bytes, or
+over one of the per-document limits (size, time, cells, thresholds, records;
+see :mod:`extractor.limits`) -- is recorded in ``errors.jsonl`` and never
+stops the others. The output files are rebuilt from the state files at the
+end, each written to a temporary file and renamed; temporary files a killed
+run left behind are removed at the start of the next.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extractor.atomic import remove_stale_temporaries, write_text_atomic
 from extractor.datamodel import RowUnit
-from extractor.errors import DocumentLoadError, ExtractorError
+from extractor.discovery import discover
+from extractor.errors import ConfigError, ExtractorError, OutputDirError
+from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
-from extractor.atomic import write_text_atomic
 from extractor.models.base import RowClassifier
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
@@ -31,6 +36,8 @@ from extractor.reader import read_document
 PIPELINE_VERSION = "1"
 STATE_DIR = ".state"
 INPUT_SUFFIXES = {".txt"}
+# More worker processes than this is a typo, not a plan.
+MAX_WORKERS = 64
 
 
 @dataclass
@@ -63,25 +70,13 @@ class Job:
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[dict[str, Any]]]:
-    """Files named directly, and ``*.txt`` under folders (recursive, hidden ones skipped)."""
-    files: list[Path] = []
-    errors: list[dict[str, Any]] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not _hidden(p, path)
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append(_error_entry(path, DocumentLoadError("no such file or folder", path)))
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique, errors
+    """Files named directly, and supported files under folders (recursive, hidden ones skipped).
 
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+    Paths passed over (special files, broken links, unreadable folders, a folder
+    without documents, …) come back as error entries; see :mod:`extractor.discovery`.
+    """
+    found = discover(paths, INPUT_SUFFIXES)
+    return found.files, [_error_entry(Path(e.path or ""), e) for e in found.errors]
 
 
 def _error_entry(path: Path, exc: BaseException) -> dict[str, Any]:
@@ -137,29 +132,36 @@ def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model_path: str, threshold: float, reviews: Mapping[str, Any]) -> None:
-    _WORKER.update(classifier=load_classifier(model_path), threshold=threshold, reviews=reviews)
+def _init_worker(model_path: str, threshold: float, reviews: Mapping[str, Any], limits: Limits) -> None:
+    _WORKER.update(classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits)
 
 
 def _process(path: str, state_path: str) -> tuple[str, dict[str, Any]]:
     """Process one document in a worker; returns (path, state) and never raises."""
-    return path, process_to_state(Path(path), Path(state_path), _WORKER["classifier"], _WORKER["threshold"], _WORKER["reviews"])
+    w = _WORKER
+    return path, process_to_state(Path(path), Path(state_path), w["classifier"], w["threshold"], w["reviews"], w["limits"])
 
 
-def process_to_state(path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews) -> dict[str, Any]:
+def process_to_state(
+    path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews, limits: Limits | None = None
+) -> dict[str, Any]:
     """Extract one document into its state file; return a small status, never raise.
 
     The status is ``{"error": …}`` or ``{"unchanged": bool}``; the result itself
     stays on disk so a run over thousands of documents keeps little in memory.
+    A document over one of ``limits`` ends in that limit's named error.
     """
+    limits = limits or Limits()
     try:
-        doc = read_document(path)
-        expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
-        cached = _read_state(state_path)
-        if cached and cached.get("fingerprint") == expected and "result" in cached:
-            return {"unchanged": True}
-        result = process_loaded(doc, classifier, threshold, reviews)
-        state = {"source": str(path), "fingerprint": expected, "result": result_payload(result)}
+        limits.check_size(path, path.stat().st_size)
+        with time_limit(limits.max_seconds_per_document, path):
+            doc = read_document(path)
+            expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
+            cached = _read_state(state_path)
+            if cached and cached.get("fingerprint") == expected and "result" in cached:
+                return {"unchanged": True}
+            result = process_loaded(doc, classifier, threshold, reviews, limits)
+            state = {"source": str(path), "fingerprint": expected, "result": result_payload(result)}
     except Exception as exc:  # bad input (ExtractorError) or a bug: this document fails, the run goes on
         return {"error": _error_entry(path, exc)}
     write_text_atomic(state_path, json.dumps(state, ensure_ascii=False))
@@ -174,14 +176,21 @@ def _read_state(path: Path) -> dict[str, Any] | None:
 
 
 def _run_jobs(
-    jobs: Sequence[Job], model_dir: Path, classifier: RowClassifier, threshold: float, reviews: Reviews, workers: int
+    jobs: Sequence[Job],
+    model_dir: Path,
+    classifier: RowClassifier,
+    threshold: float,
+    reviews: Reviews,
+    workers: int,
+    limits: Limits,
 ) -> Iterator[tuple[Job, dict[str, Any]]]:
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            yield job, process_to_state(job.path, job.state_file, classifier, threshold, reviews)
+            yield job, process_to_state(job.path, job.state_file, classifier, threshold, reviews, limits)
         return
     by_path = {str(job.path): job for job in jobs}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(model_dir), threshold, dict(reviews))) as pool:
+    initargs = (str(model_dir), threshold, dict(reviews), limits)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs) as pool:
         futures = [pool.submit(_process, str(job.path), str(job.state_file)) for job in jobs]
         try:
             for future in as_completed(futures):
@@ -201,18 +210,25 @@ def run_extraction(
     reviews: Reviews | None = None,
     workers: int = 1,
     on_document: Callable[[Path, dict[str, Any]], None] = lambda _p, _s: None,
+    limits: Limits | None = None,
 ) -> RunSummary:
-    """Extract every input into ``out_dir``; see the module docstring for guarantees."""
-    out = Path(out_dir)
-    (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    """Extract every input into ``out_dir``; see the module docstring for guarantees.
+
+    ``workers`` 0 means one per core. Raises ConfigError (E203) for a threshold
+    outside [0, 1] or a worker count outside 0..MAX_WORKERS, and OutputDirError
+    (E401) when ``out_dir`` is not a folder that can be written.
+    """
+    validate_options(threshold, workers)
+    out = prepare_out_dir(Path(out_dir))
     classifier = load_classifier(model_dir)
     reviews = reviews or {}
+    limits = limits or Limits()
     files, errors = collect_inputs(paths)
     jobs = [Job(p, state_file(out, p)) for p in files]
     workers = workers if workers > 0 else (os.cpu_count() or 1)
     summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=classifier.card.version)
     statuses: dict[Path, dict[str, Any]] = {}
-    for job, status in _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers):
+    for job, status in _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers, limits):
         statuses[job.path] = status
         on_document(job.path, status)
     summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
@@ -221,6 +237,27 @@ def run_extraction(
     summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
     _write_outputs(out, [j.state_file for j in jobs if "error" not in statuses[j.path]], summary)
     return summary
+
+
+def validate_options(threshold: float, workers: int) -> None:
+    """Refuse a review threshold outside [0, 1] and a worker count outside 0..MAX_WORKERS."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"the review threshold is a confidence between 0 and 1, not {threshold!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= MAX_WORKERS:
+        raise ConfigError(f"workers must be a whole number from 1 to {MAX_WORKERS} (0 = one per core), not {workers!r}")
+
+
+def prepare_out_dir(out: Path) -> Path:
+    """Create ``out`` and its state folder, and remove temporary files a killed run left there."""
+    if out.exists() and not out.is_dir():
+        raise OutputDirError("--out must be a folder, but this is a file", out)
+    try:
+        (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputDirError(f"cannot create the output folder: {exc.strerror}", out) from exc
+    for folder in (out, out / STATE_DIR):
+        remove_stale_temporaries(folder)
+    return out
 
 
 def _write_outputs(out: Path, state_files: Sequence[Path], summary: RunSummary) -> None:

@@ -32,6 +32,12 @@ def extract(
     model: Annotated[Path | None, typer.Option(help="Model folder, or a models root with CURRENT.")] = None,
     threshold: Annotated[float | None, typer.Option(help="Review threshold (default: from the model card).")] = None,
     no_reviews: Annotated[bool, typer.Option("--no-reviews", help="Ignore reviewers' labels in annotations/.")] = False,
+    max_document_mb: Annotated[
+        float | None, typer.Option(help="Fail a document larger than this many MB (default: [limits] in the config).")
+    ] = None,
+    max_seconds: Annotated[
+        float | None, typer.Option(help="Fail a document that takes longer than this many seconds (default: config).")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Extract sections, labelled rows and indicator records from budget documents.
@@ -41,10 +47,14 @@ def extract(
     documents; an interrupted run resumes. Exit status 2 if any document failed.
     """
     from extractor.bulk import run_extraction
+    from extractor.limits import Limits
     from extractor.models.base import ModelCard, resolve_model_dir
     from extractor.progress import DocumentProgress, print_summary
 
     cfg = _config(config)
+    limits = run_or_exit(
+        lambda: Limits.from_config(cfg, max_document_mb=max_document_mb, max_seconds_per_document=max_seconds)
+    )
     model_dir = run_or_exit(lambda: resolve_model_dir(model or cfg.path("model.path")))
     card = run_or_exit(lambda: ModelCard.load(model_dir))
     limit = run_or_exit(lambda: review_threshold(cfg, card.review_threshold, threshold))
@@ -52,7 +62,9 @@ def extract(
     n_workers = workers if workers is not None else int(cfg.get("extract.workers", 1))
     with DocumentProgress() as progress:
         summary = run_or_exit(
-            lambda: run_extraction(paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document)
+            lambda: run_extraction(
+                paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document, limits=limits
+            )
         )
     print_summary(summary)
     raise typer.Exit(summary.exit_code)
