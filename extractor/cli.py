@@ -146,15 +146,20 @@ def evaluate(
     documents: Annotated[list[Path] | None, typer.Argument(help="Evaluate the model on these documents only (held out).")] = None,
     backend: Annotated[str | None, typer.Option(help="Cross-validate this backend's recipe instead.")] = None,
     update_card: Annotated[
-        bool, typer.Option(help="Store the chosen review threshold and metrics in the model card.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--update-card",
+            help="Also store the chosen review threshold and metrics in the model's card (a tracked file).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Measure a model: row metrics, record F1, sections, calibration, review threshold.
 
     Without DOCUMENTS it runs leave-one-document-out cross-validation of the
-    model's recipe over the annotated documents and stores the review threshold
-    it chooses (smallest queue catching 95% of wrong rows) in the model's card.
+    model's recipe over the annotated documents and reports the review threshold
+    it chooses (smallest queue catching 95% of wrong rows). It writes only under
+    OUT; --update-card also stores that threshold in the model's card.
     """
     from extractor.evaluation.run import LODO, update_model_card
     from extractor.evaluation.run import evaluate as run_evaluation
@@ -184,7 +189,9 @@ def evaluate(
         f"review threshold {review['threshold']:.4f}: queues {review['queue_share']:.1%} of rows, "
         f"catches {review['errors_caught']:.1%} of wrong rows"
     )
-    if update_card and metrics["evaluation"] == LODO and backend is None:
+    if update_card and (metrics["evaluation"] != LODO or backend is not None):
+        typer.echo("model card not updated: only a cross-validation of the model's own recipe sets it", err=True)
+    elif update_card:
         card = run_or_exit(lambda: update_model_card(model or models_root, metrics))
         typer.echo(f"model card of {card.version} updated (review threshold {card.review_threshold:.4f})")
     typer.echo(f"report: {out / 'report.html'}")
