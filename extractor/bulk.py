@@ -211,16 +211,18 @@ def run_extraction(
     workers: int = 1,
     on_document: Callable[[Path, dict[str, Any]], None] = lambda _p, _s: None,
     limits: Limits | None = None,
+    classifier: RowClassifier | None = None,
 ) -> RunSummary:
     """Extract every input into ``out_dir``; see the module docstring for guarantees.
 
-    ``workers`` 0 means one per core. Raises ConfigError (E203) for a threshold
+    ``classifier`` is the model of ``model_dir`` when the caller has already
+    loaded it (workers load their own). ``workers`` 0 means one per core. Raises ConfigError (E203) for a threshold
     outside [0, 1] or a worker count outside 0..MAX_WORKERS, and OutputDirError
     (E401) when ``out_dir`` is not a folder that can be written.
     """
     validate_options(threshold, workers)
     out = prepare_out_dir(Path(out_dir))
-    classifier = load_classifier(model_dir)
+    classifier = classifier or load_classifier(model_dir)
     reviews = reviews or {}
     limits = limits or Limits()
     files, errors = collect_inputs(paths)
