@@ -16,20 +16,21 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from extractor.atomic import remove_stale_temporaries, write_text_atomic
 from extractor.datamodel import RowUnit
 from extractor.discovery import discover
-from extractor.errors import ConfigError, ExtractorError, OutputDirError
+from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
 from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
 from extractor.models.base import RowClassifier
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
+from extractor.pool import run_pool
 from extractor.reader import read_document
 
 # Bump when extraction logic changes in a way that makes old state stale.
@@ -38,6 +39,9 @@ STATE_DIR = ".state"
 INPUT_SUFFIXES = {".txt"}
 # More worker processes than this is a typo, not a plan.
 MAX_WORKERS = 64
+# A parallel run in which no document finishes for the time limit plus this
+# long has a worker stuck where its timer cannot reach: the workers are replaced.
+STALL_GRACE_SECONDS = 60.0
 
 
 @dataclass
@@ -132,14 +136,19 @@ def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model_path: str, threshold: float, reviews: Mapping[str, Any], limits: Limits) -> None:
-    _WORKER.update(classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits)
+def _init_worker(
+    model_path: str, threshold: float, reviews: Mapping[str, Any], limits: Limits, state_files: Mapping[str, str]
+) -> None:
+    _WORKER.update(
+        classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits, state_files=state_files
+    )
 
 
-def _process(path: str, state_path: str) -> tuple[str, dict[str, Any]]:
+def _process(path: str) -> tuple[str, dict[str, Any]]:
     """Process one document in a worker; returns (path, state) and never raises."""
     w = _WORKER
-    return path, process_to_state(Path(path), Path(state_path), w["classifier"], w["threshold"], w["reviews"], w["limits"])
+    state_path = Path(w["state_files"][path])
+    return path, process_to_state(Path(path), state_path, w["classifier"], w["threshold"], w["reviews"], w["limits"])
 
 
 def process_to_state(
@@ -189,17 +198,22 @@ def _run_jobs(
             yield job, process_to_state(job.path, job.state_file, classifier, threshold, reviews, limits)
         return
     by_path = {str(job.path): job for job in jobs}
-    initargs = (str(model_dir), threshold, dict(reviews), limits)
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=initargs) as pool:
-        futures = [pool.submit(_process, str(job.path), str(job.state_file)) for job in jobs]
-        try:
-            for future in as_completed(futures):
-                path, state = future.result()
-                yield by_path[path], state
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    initargs = (str(model_dir), threshold, dict(reviews), limits, {p: str(job.state_file) for p, job in by_path.items()})
+    stall = limits.max_seconds_per_document + STALL_GRACE_SECONDS if limits.max_seconds_per_document else None
+    results = run_pool(list(by_path), _process, _init_worker, initargs, workers, stall, partial(_lost, limits))
+    for path, state in results:
+        yield by_path[path], state
+
+
+def _lost(limits: Limits, path: str, why: str) -> dict[str, Any]:
+    """The status of a document whose worker died or hung on it, alone in a fresh worker."""
+    if why == "hung":
+        exc: ExtractorError = DocumentTimeoutError(
+            f"its worker did not finish or answer its {limits.max_seconds_per_document:g} s timer and was killed", path
+        )
+    else:
+        exc = WorkerDiedError("the worker process extracting it died (out of memory?); the others went on", path)
+    return {"error": _error_entry(Path(path), exc)}
 
 
 def run_extraction(

@@ -86,6 +86,12 @@ class TooManyRecordsError(DocumentLimitError):
     code = "E125"
 
 
+class WorkerDiedError(DocumentLimitError):
+    """E126: the worker process extracting the document died (e.g. killed for memory), alone, twice."""
+
+    code = "E126"
+
+
 class InputPathError(DocumentLoadError):
     """E130: an input path is not a document that can be read."""
 
