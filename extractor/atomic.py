@@ -1,12 +1,27 @@
-"""Files that are either complete or absent: write to a temporary file, then rename."""
+"""Files that are either complete or absent: write to a temporary file, then rename.
+
+A temporary file is named ``.<name>.<pid>.<random>.tmp`` after the process
+writing it, so :func:`remove_stale_temporaries` can tell the leftovers of a
+killed writer from a file another live process is still writing.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO
+
+
+TMP_SUFFIX = ".tmp"
+# ".<name>.<pid>.<random>.tmp"; files of the older ".<name>.<random>.tmp" form have no pid.
+_TMP_NAME = re.compile(r"^\..+?(?:\.(?P<pid>\d+)\.[^.]+|\.[^.]+)\.tmp$")
+
+
+def _tmp_prefix(path: Path) -> str:
+    return f".{path.name}.{os.getpid()}."
 
 
 def _umask() -> int:
@@ -29,7 +44,7 @@ class AtomicFile:
 
     def __enter__(self) -> AtomicFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=_tmp_prefix(self.path), suffix=TMP_SUFFIX)
         os.chmod(self._tmp, 0o666 & ~_umask())
         self.handle = os.fdopen(fd, "w", encoding=self._encoding, newline=self._newline)
         return self
@@ -56,7 +71,7 @@ def write_text_atomic(path: Path, text: str) -> None:
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=TMP_SUFFIX)
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
@@ -67,3 +82,37 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files in ``folder`` whose writer is gone (killed mid-write).
+
+    A file whose writing process is still alive is left alone. Returns what was removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        match = _TMP_NAME.match(entry.name)
+        if not match or not entry.is_file(follow_symlinks=False):
+            continue
+        pid = match.group("pid")
+        if pid is not None and _alive(int(pid)):
+            continue
+        Path(entry.path).unlink(missing_ok=True)
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -2,9 +2,12 @@
 
 Each finished document leaves a state file in ``OUT/.state/``; a rerun skips
 documents whose input, model, reviews and threshold are unchanged, so an
-interrupted run resumes where it stopped. A failing document is recorded in
-``errors.jsonl`` and never stops the others. The output files are rebuilt
-from the state files at the end, each written to a temporary file and renamed.
+interrupted run resumes where it stopped. A failing document -- bad bytes, or
+over one of the per-document limits (size, time, cells, thresholds, records;
+see :mod:`extractor.limits`) -- is recorded in ``errors.jsonl`` and never
+stops the others. The output files are rebuilt from the state files at the
+end, each written to a temporary file and renamed; temporary files a killed
+run left behind are removed at the start of the next.
 """
 
 from __future__ import annotations
@@ -13,22 +16,25 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from extractor.atomic import remove_stale_temporaries, write_text_atomic
 from extractor.datamodel import RowUnit
-from extractor.errors import DocumentLoadError, ExtractorError
+from extractor.discovery import discover
+from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
+from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
-from extractor.atomic import write_text_atomic
 from extractor.models.base import RowClassifier
 from extractor.status import FAILURE, SUCCESS, document_status, failure_status
 from extractor.dataset import RESERVED_COLUMNS, DatasetWriter, document_payload, stamp_document
 from extractor.identity import assign_doc_ids
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
+from extractor.pool import run_pool
 from extractor.reader import read_document
 from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
 from extractor.sidecar import Sidecar, load_sidecar
@@ -37,6 +43,11 @@ from extractor.sidecar import Sidecar, load_sidecar
 PIPELINE_VERSION = "3"  # 2: documents and identity; 3: records, rows and sections carry "page"
 STATE_DIR = ".state"
 INPUT_SUFFIXES = SUPPORTED_SUFFIXES | LEGACY_SUFFIXES  # legacy ones are listed with a named error
+# More worker processes than this is a typo, not a plan.
+MAX_WORKERS = 64
+# A parallel run in which no document finishes for the time limit plus this
+# long has a worker stuck where its timer cannot reach: the workers are replaced.
+STALL_GRACE_SECONDS = 60.0
 
 
 @dataclass
@@ -71,25 +82,13 @@ class Job:
 
 
 def collect_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[dict[str, Any]]]:
-    """Files named directly, and supported documents under folders (recursive, hidden ones skipped)."""
-    files: list[Path] = []
-    errors: list[dict[str, Any]] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files += sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not _hidden(p, path)
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            errors.append(_error_entry(path, DocumentLoadError("no such file or folder", path)))
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return unique, errors
+    """Files named directly, and supported files under folders (recursive, hidden ones skipped).
 
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+    Paths passed over (special files, broken links, unreadable folders, a folder
+    without documents, …) come back as error entries; see :mod:`extractor.discovery`.
+    """
+    found = discover(paths, INPUT_SUFFIXES)
+    return found.files, [_error_entry(Path(e.path or ""), e) for e in found.errors]
 
 
 def _error_entry(path: Path, exc: BaseException) -> dict[str, Any]:
@@ -148,29 +147,41 @@ def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(model_path: str, threshold: float, reviews: Mapping[str, Any]) -> None:
-    _WORKER.update(classifier=load_classifier(model_path), threshold=threshold, reviews=reviews)
+def _init_worker(
+    model_path: str, threshold: float, reviews: Mapping[str, Any], limits: Limits, state_files: Mapping[str, str]
+) -> None:
+    _WORKER.update(
+        classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits, state_files=state_files
+    )
 
 
-def _process(path: str, state_path: str) -> tuple[str, dict[str, Any]]:
+def _process(path: str) -> tuple[str, dict[str, Any]]:
     """Process one document in a worker; returns (path, state) and never raises."""
-    return path, process_to_state(Path(path), Path(state_path), _WORKER["classifier"], _WORKER["threshold"], _WORKER["reviews"])
+    w = _WORKER
+    state_path = Path(w["state_files"][path])
+    return path, process_to_state(Path(path), state_path, w["classifier"], w["threshold"], w["reviews"], w["limits"])
 
 
-def process_to_state(path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews) -> dict[str, Any]:
+def process_to_state(
+    path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews, limits: Limits | None = None
+) -> dict[str, Any]:
     """Extract one document into its state file; return a small status, never raise.
 
     The status is ``{"error": …}`` or ``{"unchanged": bool, "sha256": …}``; the result itself
     stays on disk so a run over thousands of documents keeps little in memory.
+    A document over one of ``limits`` ends in that limit's named error.
     """
+    limits = limits or Limits()
     try:
-        doc = read_document(path)
-        expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
-        cached = _read_state(state_path)
-        if cached and cached.get("fingerprint") == expected and "result" in cached:
-            return {"unchanged": True, "sha256": doc.sha256}
-        result = process_loaded(doc, classifier, threshold, reviews)
-        state = {"source": str(path), "fingerprint": expected, "result": result_payload(result)}
+        limits.check_size(path, path.stat().st_size)
+        with time_limit(limits.max_seconds_per_document, path):
+            doc = read_document(path)
+            expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
+            cached = _read_state(state_path)
+            if cached and cached.get("fingerprint") == expected and "result" in cached:
+                return {"unchanged": True, "sha256": doc.sha256}
+            result = process_loaded(doc, classifier, threshold, reviews, limits)
+            state = {"source": str(path), "fingerprint": expected, "result": result_payload(result)}
     except Exception as exc:  # bad input (ExtractorError) or a bug: this document fails, the run goes on
         return {"error": _error_entry(path, exc)}
     write_text_atomic(state_path, json.dumps(state, ensure_ascii=False))
@@ -185,23 +196,35 @@ def _read_state(path: Path) -> dict[str, Any] | None:
 
 
 def _run_jobs(
-    jobs: Sequence[Job], model_dir: Path, classifier: RowClassifier, threshold: float, reviews: Reviews, workers: int
+    jobs: Sequence[Job],
+    model_dir: Path,
+    classifier: RowClassifier,
+    threshold: float,
+    reviews: Reviews,
+    workers: int,
+    limits: Limits,
 ) -> Iterator[tuple[Job, dict[str, Any]]]:
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
-            yield job, process_to_state(job.path, job.state_file, classifier, threshold, reviews)
+            yield job, process_to_state(job.path, job.state_file, classifier, threshold, reviews, limits)
         return
     by_path = {str(job.path): job for job in jobs}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(str(model_dir), threshold, dict(reviews))) as pool:
-        futures = [pool.submit(_process, str(job.path), str(job.state_file)) for job in jobs]
-        try:
-            for future in as_completed(futures):
-                path, state = future.result()
-                yield by_path[path], state
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    initargs = (str(model_dir), threshold, dict(reviews), limits, {p: str(job.state_file) for p, job in by_path.items()})
+    stall = limits.max_seconds_per_document + STALL_GRACE_SECONDS if limits.max_seconds_per_document else None
+    results = run_pool(list(by_path), _process, _init_worker, initargs, workers, stall, partial(_lost, limits))
+    for path, state in results:
+        yield by_path[path], state
+
+
+def _lost(limits: Limits, path: str, why: str) -> dict[str, Any]:
+    """The status of a document whose worker died or hung on it, alone in a fresh worker."""
+    if why == "hung":
+        exc: ExtractorError = DocumentTimeoutError(
+            f"its worker did not finish or answer its {limits.max_seconds_per_document:g} s timer and was killed", path
+        )
+    else:
+        exc = WorkerDiedError("the worker process extracting it died (out of memory?); the others went on", path)
+    return {"error": _error_entry(Path(path), exc)}
 
 
 def run_extraction(
@@ -215,18 +238,26 @@ def run_extraction(
     metadata: str | Path | None = None,
     engine: str = "local",
     address: str | None = None,
+    limits: Limits | None = None,
+    classifier: RowClassifier | None = None,
 ) -> RunSummary:
     """Extract every input into ``out_dir``; see the module docstring for guarantees.
 
     ``metadata`` is a sidecar CSV whose columns are copied onto documents and
     records; ``engine`` is ``local`` (processes here) or ``ray`` (one task per
     document on the Ray cluster at ``address``, a local one by default).
+    ``classifier`` is the model of ``model_dir`` when the caller has already
+    loaded it (workers load their own). ``workers`` 0 means one per core.
+    Raises ConfigError (E203) for a threshold outside [0, 1] or a worker count
+    outside 0..MAX_WORKERS, and OutputDirError (E401) when ``out_dir`` is not a
+    folder that can be written.
     """
-    out = Path(out_dir)
+    validate_options(threshold, workers)
+    out = prepare_out_dir(Path(out_dir))
     sidecar = load_sidecar(metadata, RESERVED_COLUMNS) if metadata else Sidecar()
-    (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
-    classifier = load_classifier(model_dir)
+    classifier = classifier or load_classifier(model_dir)
     reviews = reviews or {}
+    limits = limits or Limits()
     files, errors = collect_inputs(paths)
     jobs = [Job(p, state_file(out, p)) for p in files]
     workers = workers if workers > 0 else (os.cpu_count() or 1)
@@ -237,7 +268,7 @@ def run_extraction(
 
         results = run_jobs_on_ray(jobs, Path(model_dir), threshold, reviews, address)
     else:
-        results = _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers)
+        results = _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers, limits)
     for job, status in results:
         statuses[job.path] = status
         on_document(job.path, status)
@@ -249,6 +280,27 @@ def run_extraction(
     doc_ids = assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done])
     _write_outputs(out, list(zip(done, doc_ids, strict=True)), summary, sidecar, classifier.card.created)
     return summary
+
+
+def validate_options(threshold: float, workers: int) -> None:
+    """Refuse a review threshold outside [0, 1] and a worker count outside 0..MAX_WORKERS."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0.0 <= threshold <= 1.0:
+        raise ConfigError(f"the review threshold is a confidence between 0 and 1, not {threshold!r}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= MAX_WORKERS:
+        raise ConfigError(f"workers must be a whole number from 1 to {MAX_WORKERS} (0 = one per core), not {workers!r}")
+
+
+def prepare_out_dir(out: Path) -> Path:
+    """Create ``out`` and its state folder, and remove temporary files a killed run left there."""
+    if out.exists() and not out.is_dir():
+        raise OutputDirError("--out must be a folder, but this is a file", out)
+    try:
+        (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputDirError(f"cannot create the output folder: {exc.strerror}", out) from exc
+    for folder in (out, out / STATE_DIR):
+        remove_stale_temporaries(folder)
+    return out
 
 
 def _write_outputs(

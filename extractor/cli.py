@@ -37,6 +37,12 @@ def extract(
     ] = None,
     engine: Annotated[str, typer.Option(help="local (processes here) or ray (one task per document on a Ray cluster).")] = "local",
     address: Annotated[str | None, typer.Option(help="Ray cluster address (default: start a local one).")] = None,
+    max_document_mb: Annotated[
+        float | None, typer.Option(help="Fail a document larger than this many MB (default: [limits] in the config).")
+    ] = None,
+    max_seconds: Annotated[
+        float | None, typer.Option(help="Fail a document that takes longer than this many seconds (default: config).")
+    ] = None,
     config: ConfigOption = None,
 ) -> None:
     """Extract sections, labelled rows and indicator records from budget documents.
@@ -47,12 +53,16 @@ def extract(
     document failed.
     """
     from extractor.bulk import run_extraction
+    from extractor.limits import Limits
     from extractor.models.base import ModelCard, resolve_model_dir
     from extractor.progress import DocumentProgress, print_summary
 
     if engine not in ("local", "ray"):
         raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}")
     cfg = _config(config)
+    limits = run_or_exit(
+        lambda: Limits.from_config(cfg, max_document_mb=max_document_mb, max_seconds_per_document=max_seconds)
+    )
     model_dir = run_or_exit(lambda: resolve_model_dir(model or cfg.path("model.path")))
     card = run_or_exit(lambda: ModelCard.load(model_dir))
     limit = run_or_exit(lambda: review_threshold(cfg, card.review_threshold, threshold))
@@ -62,7 +72,7 @@ def extract(
         summary = run_or_exit(
             lambda: run_extraction(
                 paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document,
-                metadata=metadata, engine=engine, address=address,
+                metadata=metadata, engine=engine, address=address, limits=limits,
             )
         )
     print_summary(summary)
@@ -163,15 +173,20 @@ def evaluate(
     documents: Annotated[list[Path] | None, typer.Argument(help="Evaluate the model on these documents only (held out).")] = None,
     backend: Annotated[str | None, typer.Option(help="Cross-validate this backend's recipe instead.")] = None,
     update_card: Annotated[
-        bool, typer.Option(help="Store the chosen review threshold and metrics in the model card.")
-    ] = True,
+        bool,
+        typer.Option(
+            "--update-card",
+            help="Also store the chosen review threshold and metrics in the model's card (a tracked file).",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Measure a model: row metrics, record F1, sections, calibration, review threshold.
 
     Without DOCUMENTS it runs leave-one-document-out cross-validation of the
-    model's recipe over the annotated documents and stores the review threshold
-    it chooses (smallest queue catching 95% of wrong rows) in the model's card.
+    model's recipe over the annotated documents and reports the review threshold
+    it chooses (smallest queue catching 95% of wrong rows). It writes only under
+    OUT; --update-card also stores that threshold in the model's card.
     """
     from extractor.evaluation.run import LODO, update_model_card
     from extractor.evaluation.run import evaluate as run_evaluation
@@ -202,7 +217,9 @@ def evaluate(
         f"catches {review['errors_caught']:.1%} of wrong rows"
     )
     _echo_generalisation(metrics)
-    if update_card and metrics["evaluation"] == LODO and backend is None:
+    if update_card and (metrics["evaluation"] != LODO or backend is not None):
+        typer.echo("model card not updated: only a cross-validation of the model's own recipe sets it", err=True)
+    elif update_card:
         card = run_or_exit(lambda: update_model_card(model or models_root, metrics))
         typer.echo(f"model card of {card.version} updated (review threshold {card.review_threshold:.4f})")
     typer.echo(f"report: {out / 'report.html'}")

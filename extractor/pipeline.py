@@ -10,6 +10,7 @@ from typing import Any
 from extractor.assemble import assemble
 from extractor.datamodel import LABELS, Document, IndicatorRecord, RowUnit, Section, Table
 from extractor.document import analyse
+from extractor.limits import Limits
 from extractor.models.base import RowClassifier
 from extractor.reader import read_document
 
@@ -80,12 +81,24 @@ def process_document(
 
 
 def process_loaded(
-    doc: Document, classifier: RowClassifier, review_threshold: float = 0.5, reviews: Reviews | None = None
+    doc: Document,
+    classifier: RowClassifier,
+    review_threshold: float = 0.5,
+    reviews: Reviews | None = None,
+    limits: Limits | None = None,
 ) -> DocumentResult:
-    """Like :func:`process_document` for an already decoded document."""
+    """Like :func:`process_document` for an already decoded document.
+
+    With ``limits``, a document over the cell or record limits raises their
+    named error as soon as the stage that finds it is done.
+    """
     layout = analyse(doc, getattr(classifier, "column_model", None))
+    if limits:
+        limits.check_tables(doc.source, layout.tables)
     classify_units(layout.units, classifier, reviews)
     records = assemble(doc, layout.tables, layout.units, review_threshold, getattr(classifier, "record_calibrator", None))
+    if limits:
+        limits.check_records(doc.source, records)
     for record in records:
         record.page = doc.page_of(record.line)
     return DocumentResult(doc, layout.sections, layout.tables, layout.units, records, classifier.card.version)

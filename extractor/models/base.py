@@ -42,7 +42,16 @@ class ModelCard:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ModelCard:
+    def from_dict(cls, data: Any) -> ModelCard:
+        """A card from parsed JSON; ModelLoadError (E202) says which field is wrong."""
+        if not isinstance(data, dict):
+            raise ModelLoadError(f"model card must be a JSON object, not {type(data).__name__}")
+        problems = [problem for key, check in _CARD_CHECKS.items() if key in data and (problem := check(data[key]))]
+        missing = [key for key in ("version", "backend") if key not in data]
+        if missing:
+            problems.append(f"missing {', '.join(missing)}")
+        if problems:
+            raise ModelLoadError("invalid model card: " + "; ".join(problems))
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
 
@@ -54,11 +63,50 @@ class ModelCard:
     def load(cls, directory: Path) -> ModelCard:
         path = directory / CARD_FILE
         try:
-            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            data = json.loads(path.read_bytes())  # UTF-8, or UTF-16/32 as json detects them
         except FileNotFoundError as exc:
             raise ModelLoadError("no model card (card.json); is this a model directory?", directory) from exc
-        except (json.JSONDecodeError, TypeError) as exc:
-            raise ModelLoadError(f"model card is not valid JSON: {exc}", path) from exc
+        except OSError as exc:
+            raise ModelLoadError(f"model card cannot be read: {exc.strerror}", path) from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ModelLoadError(f"model card is not valid JSON text: {exc}", path) from exc
+        try:
+            return cls.from_dict(data)
+        except ModelLoadError as exc:
+            raise ModelLoadError(exc.message, path) from exc
+
+
+def _text(name: str) -> Any:
+    return lambda v: None if isinstance(v, str) and v else f"{name} must be a non-empty string, not {v!r}"
+
+
+def _mapping(name: str) -> Any:
+    return lambda v: None if isinstance(v, dict) else f"{name} must be a JSON object, not {type(v).__name__}"
+
+
+def _threshold_problem(value: Any) -> str | None:
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool) and 0.0 <= value <= 1.0):
+        return None
+    return f"review_threshold must be a confidence between 0 and 1 (or null), not {value!r}"
+
+
+def _labels_problem(value: Any) -> str | None:
+    if isinstance(value, list) and len(value) == len(LABELS) and sorted(map(str, value)) == sorted(LABELS):
+        return None
+    return f"labels must be the {len(LABELS)} labels {list(LABELS)} (in the model's column order), not {value!r}"
+
+
+# Field of card.json -> check returning a problem, or None when the value is fine.
+_CARD_CHECKS = {
+    "version": _text("version"),
+    "backend": _text("backend"),
+    "created": lambda v: None if isinstance(v, str) else f"created must be a string, not {v!r}",
+    "labels": _labels_problem,
+    "training_data": _mapping("training_data"),
+    "metrics": _mapping("metrics"),
+    "review_threshold": _threshold_problem,
+    "params": _mapping("params"),
+}
 
 
 class RowClassifier(Protocol):

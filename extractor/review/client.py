@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +30,18 @@ def _detail(exc: ApiError) -> str:
     return str(body)[:300]
 
 
+# What the SDK raises when a server answers JSON of another shape than Label Studio's.
+_SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+
+
 @contextmanager
 def server_errors(url: str, doing: str) -> Iterator[None]:
-    """Translate transport and API failures while ``doing`` into ReviewServerError."""
+    """Translate transport and API failures while ``doing`` into ReviewServerError.
+
+    Besides unreachable servers and HTTP errors this covers a redirect loop and
+    an answer of an unexpected shape (``[]`` where a page of projects belongs):
+    both mean LABEL_STUDIO_URL does not point at a Label Studio API.
+    """
     try:
         yield
     except httpx.TransportError as exc:
@@ -40,6 +49,13 @@ def server_errors(url: str, doing: str) -> Iterator[None]:
             f"cannot reach Label Studio at {url} while {doing} ({exc.__class__.__name__}: {exc}). "
             "Start one with `extractor review serve` or set LABEL_STUDIO_URL to your team server."
         ) from exc
+    except httpx.TooManyRedirects as exc:
+        raise ReviewServerError(
+            f"Label Studio at {url} redirects in a loop while {doing} ({exc}); check LABEL_STUDIO_URL "
+            "(http or https, host, no path after the port)."
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise ReviewServerError(f"Label Studio at {url} failed while {doing} ({exc.__class__.__name__}: {exc})") from exc
     except ApiError as exc:
         if exc.status_code in (401, 403):
             raise ReviewAuthError(
@@ -50,6 +66,27 @@ def server_errors(url: str, doing: str) -> Iterator[None]:
         raise ReviewServerError(
             f"Label Studio at {url} answered HTTP {exc.status_code} while {doing}: {_detail(exc)}"
         ) from exc
+    except _SHAPE_ERRORS as exc:
+        raise ReviewServerError(
+            f"the server at {url} gave an answer Label Studio does not give while {doing} "
+            f"({exc.__class__.__name__}: {str(exc)[:200]}); is LABEL_STUDIO_URL pointing at Label Studio?"
+        ) from exc
+
+
+def _listed(items: Iterable[Any], what: str, url: str) -> Iterator[Any]:
+    """Items of a paged list, each with an id seen once: a server that pages forever is refused."""
+    seen: set[int] = set()
+    for item in items:
+        item_id = getattr(item, "id", None)
+        if not isinstance(item_id, int) or isinstance(item_id, bool):
+            raise ReviewServerError(
+                f"the server at {url} listed {what} without an id ({str(item)[:120]}); "
+                "is LABEL_STUDIO_URL pointing at Label Studio?"
+            )
+        if item_id in seen:
+            raise ReviewServerError(f"the server at {url} lists {what} {item_id} twice: its paging never ends")
+        seen.add(item_id)
+        yield item
 
 
 class ReviewClient:
@@ -73,7 +110,7 @@ class ReviewClient:
     def find_project(self, title: str) -> int | None:
         """Id of the project titled ``title``, or None."""
         with server_errors(self.url, "listing projects"):
-            for project in self.ls.projects.list(page_size=100):
+            for project in _listed(self.ls.projects.list(page_size=100), "a project", self.url):
                 if project.title == title:
                     return int(project.id)
         return None
@@ -110,7 +147,7 @@ class ReviewClient:
         """The ``key`` of every task already in the project."""
         keys = set()
         with server_errors(self.url, f"listing tasks of project {project_id}"):
-            for task in self.ls.tasks.list(project=project_id, page_size=500):
+            for task in _listed(self.ls.tasks.list(project=project_id, page_size=500), "a task", self.url):
                 key = (task.data or {}).get("key")
                 if key:
                     keys.add(str(key))

@@ -1,0 +1,71 @@
+"""Worker processes that die or hang are replaced; only the document they were on fails."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from extractor.bulk import STATE_DIR, run_extraction
+from extractor.models.base import resolve_model_dir
+from extractor.pool import run_pool
+from tests.helpers import ROOT, SAMPLES
+
+MODEL = resolve_model_dir(ROOT / "models")
+
+
+def _nothing() -> None:
+    pass
+
+
+def _work(key: str) -> tuple[str, str]:
+    """Runs in a worker: "hang" blocks its timer signal and sleeps, "die" kills its own process."""
+    if key == "hang":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(600)
+    if key == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(0.2)
+    return key, key.upper()
+
+
+def test_a_dying_and_a_hanging_worker_cost_only_their_own_key() -> None:
+    keys = ["a", "hang", "b", "die", "c", "d"]
+    started = time.monotonic()
+    results = dict(run_pool(keys, _work, _nothing, (), workers=2, stall_seconds=3, lost=lambda key, why: f"lost: {why}"))
+    assert time.monotonic() - started < 90
+    assert results == {"a": "A", "b": "B", "c": "C", "d": "D", "hang": "lost: hung", "die": "lost: died"}
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_every_document_is_written(tmp_path: Path) -> None:
+    """As when the kernel kills a worker for memory: its document is retried alone and the run completes."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for sample in sorted(SAMPLES.glob("*.txt")):
+        shutil.copy(sample, folder / sample.name)
+    out = tmp_path / "out"
+    killed: list[int] = []
+
+    def kill_a_worker() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not list((out / STATE_DIR).glob("*.json")):
+            time.sleep(0.05)
+        workers = psutil.Process().children()
+        if workers:
+            workers[0].kill()
+            killed.append(workers[0].pid)
+
+    killer = threading.Thread(target=kill_a_worker)
+    killer.start()
+    summary = run_extraction([folder], out, MODEL, threshold=0.9, workers=2)
+    killer.join()
+    assert killed, "a worker should have been killed mid-run"
+    assert summary.failed == 0 and summary.processed == 4
+    docs = {json.loads(line)["doc_id"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()}
+    assert len(docs) == 4
