@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from extractor.segmenter import segment
 from extractor.tables import find_tables, prepare_tables, structure_tables
 from extractor.tables.column_roles import ColumnRoleClassifier
 from extractor.units import build_units
+
+
+TableCheck = Callable[[Sequence[Table]], None]
 
 
 @dataclass
@@ -23,16 +27,21 @@ class Layout:
     units: list[RowUnit]
 
 
-def analyse(doc: Document, column_model: ColumnRoleClassifier | None = None) -> Layout:
+def analyse(
+    doc: Document, column_model: ColumnRoleClassifier | None = None, check_tables: TableCheck = lambda _tables: None
+) -> Layout:
     """Segment ``doc``, rebuild its tables, choose column roles and list the units to classify.
 
     Without ``column_model`` the vocabulary alone names the columns.
+    ``check_tables`` sees the rebuilt tables before any work per column (a
+    limit on cells per row raises there).
     """
     sections = segment(doc.lines)
     if doc.tables is None:
         tables = find_tables(doc.lines, sections)
     else:
         tables = _grid_and_text_tables(doc, sections)
+    check_tables(tables)
     structure_tables(tables, sections, column_model)
     return Layout(doc=doc, sections=sections, tables=tables, units=build_units(doc, tables))
 

@@ -92,9 +92,8 @@ def process_loaded(
     With ``limits``, a document over the cell or record limits raises their
     named error as soon as the stage that finds it is done.
     """
-    layout = analyse(doc, getattr(classifier, "column_model", None))
-    if limits:
-        limits.check_tables(doc.source, layout.tables)
+    check = (lambda tables: limits.check_tables(doc.source, tables)) if limits else (lambda _tables: None)
+    layout = analyse(doc, getattr(classifier, "column_model", None), check)
     classify_units(layout.units, classifier, reviews)
     records = assemble(doc, layout.tables, layout.units, review_threshold, getattr(classifier, "record_calibrator", None))
     if limits:
