@@ -29,12 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.readers.txt import read_bytes, read_txt
-from extractor.segmenter import segment
-from extractor.tables import find_tables
-from extractor.tables.headers import header_role
+from extractor.document import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
-MERGE_DOWN_ROLES = {"activity", "category", "budget", "description", "goal"}
+MERGE_DOWN_ROLES = {"parent_activity", "activity", "category1", "category2", "budget", "description", "goal"}
 FORMATS = ("docx", "pdf", "html", "xlsx")
 # Parts of python-docx's template that no fixture needs (they would be most of each file).
 UNUSED_PARTS = {"stylesWithEffects", "theme", "webSettings", "customXml", "thumbnail"}
@@ -70,7 +68,7 @@ def blocks_of(path: Path, max_lines: int = MAX_LINES) -> tuple[list[Block], int,
     starts a new activity, when it is the first table (so no record is cut).
     """
     doc = read_txt(path, read_bytes(path))
-    found = find_tables(doc.lines, segment(doc.lines))
+    found = analyse(doc).tables
     performance = [t for t in found if t.is_performance]
     start = max(0, (performance[0].line - 1 - LOOKBACK) if performance else 0)
     limit = start + max_lines
@@ -112,7 +110,7 @@ def _table_block(table, table_rows: list) -> Block:
             _header_merges(block, r, headers)
             continue
         for c in range(len(row.cells)):
-            if rows[r][c] and header_role(row.columns.get(c, ""), table.header_texts()) in MERGE_DOWN_ROLES:
+            if rows[r][c] and row.roles.get(c) in MERGE_DOWN_ROLES:
                 end = r + 1
                 while end < len(rows) and not headers[end] and not rows[end][c]:
                     end += 1
