@@ -10,16 +10,15 @@ saved as JSON next to the model, never pickled.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
+from extractor.json_model import JsonModelFile
 from extractor.doubts import DOUBTS
 
 CALIBRATOR_FILE = "record_calibration.json"
@@ -43,8 +42,11 @@ def doubt_vector(doubts: Mapping[str, float]) -> list[float]:
     return out
 
 
-class RecordCalibrator(BaseEstimator, ClassifierMixin):
+class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
     """P(record right | doubts): logistic regression on the doubts that carry over between layouts."""
+
+    FILE_DESCRIPTION = "record calibrator"
+    JSON_INDENT = 2
 
     def __init__(self, C: float = 1.0) -> None:
         self.C = C
@@ -82,19 +84,6 @@ class RecordCalibrator(BaseEstimator, ClassifierMixin):
         model.intercept_ = np.asarray([float(data["intercept"])])
         return model
 
-    def save(self, path: Path) -> None:
-        from extractor.atomic import write_text_atomic
-
-        write_text_atomic(path, json.dumps(self.to_dict(), indent=2) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> RecordCalibrator:
-        from extractor.errors import ModelLoadError
-
-        try:
-            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ModelLoadError(f"not a readable record calibrator: {exc}", path) from exc
 
 
 def heuristic_confidence(doubts: Mapping[str, float]) -> float:

@@ -12,10 +12,8 @@ columns as a set; activity levels and category levels ordered left to right.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from extractor.json_model import JsonModelFile
 from extractor.tables.column_features import ColumnSample, column_features
 from extractor.vocabulary import GRADES, ROLES, load_vocabulary
 
@@ -39,8 +38,11 @@ _CAPACITY = {
 _PRIOR_STRENGTH = 3.0
 
 
-class ColumnRoleClassifier(BaseEstimator, ClassifierMixin):
+class ColumnRoleClassifier(JsonModelFile, BaseEstimator, ClassifierMixin):
     """Column role from header characters, vocabulary role and contents."""
+
+    FILE_DESCRIPTION = "column-role model"
+    JSON_INDENT = None
 
     def __init__(self, C: float = 1.0, max_iter: int = 2000) -> None:
         self.C = C
@@ -95,19 +97,6 @@ class ColumnRoleClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"column model has unknown roles {sorted(unknown)} or inconsistent shapes")
         return model
 
-    def save(self, path: Path) -> None:
-        from extractor.atomic import write_text_atomic
-
-        write_text_atomic(path, json.dumps(self.to_dict(), ensure_ascii=False) + "\n")
-
-    @classmethod
-    def load(cls, path: Path) -> ColumnRoleClassifier:
-        from extractor.errors import ModelLoadError
-
-        try:
-            return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise ModelLoadError(f"not a readable column-role model: {exc}", path) from exc
 
 
 def role_probabilities(columns: Sequence[ColumnSample], model: ColumnRoleClassifier | None) -> np.ndarray:
