@@ -36,5 +36,5 @@ class JsonModelFile:
     def load(cls: type[Model], path: Path) -> Model:
         try:
             return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
             raise ModelLoadError(f"not a readable {cls.FILE_DESCRIPTION}: {exc}", path) from exc

@@ -118,3 +118,13 @@ def test_a_synonym_added_to_the_vocabulary_file_needs_no_code(tmp_path: Path) ->
     changed.write_text(text.replace('indicator = ["三级指标"', 'indicator = ["考评要点", "三级指标"'), encoding="utf-8")
     vocab: Vocabulary = load_vocabulary(changed)
     assert vocab.header_role("考评要点") == ("indicator", 1.0)
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", "{\"classes\": [\"indicator\"]}", "not json", "{\"features\": 3}"])
+def test_a_broken_column_model_file_is_a_named_error(tmp_path: Path, content: str) -> None:
+    from extractor.errors import ModelLoadError
+
+    path = tmp_path / "columns.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="column-role model"):
+        ColumnRoleClassifier.load(path)
