@@ -25,6 +25,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from extractor.enumeration import ENUMERATIONS
+from extractor.text_patterns import COMPARISON, PERCENT
 from extractor.vocabulary import load_vocabulary
 
 UnitRecord = Mapping[str, Any]
@@ -32,8 +33,6 @@ UnitRecord = Mapping[str, Any]
 USER_DICT = Path(__file__).resolve().parent.parent / "configs" / "jieba_userdict.txt"
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_PERCENT = re.compile(r"[%％]|百分之")
-_COMPARISON = re.compile(r"[≥≤＞＜><=＝]|以上|以下|不低于|不高于|不超过|不少于|以内|达到|高于|低于")
 _RANGE = re.compile(r"\d\s*[%％]?\s*[-－~～至]\s*\d")
 _GRADE_WORDS = re.compile(r"[优良中差]$|为[优良中差]")
 _SENTENCE_END = re.compile(r"[。；;]$")
@@ -131,8 +130,8 @@ def _shape(text: str) -> list[float]:
     return [
         *enum,
         float(bool(_NUMBER.search(stripped))),
-        float(bool(_PERCENT.search(stripped))),
-        float(bool(_COMPARISON.search(stripped))),
+        float(bool(PERCENT.search(stripped))),
+        float(bool(COMPARISON.search(stripped))),
         float(bool(_RANGE.search(stripped))),
         float(bool(_GRADE_WORDS.search(stripped))),
         float(bool(_SENTENCE_END.search(stripped))),
@@ -143,7 +142,7 @@ def _shape(text: str) -> list[float]:
 
 
 def _is_target_like(text: str) -> bool:
-    return bool(_PERCENT.search(text) or _COMPARISON.search(text) or _NUMERIC_ONLY.match(text.strip() or "x"))
+    return bool(PERCENT.search(text) or COMPARISON.search(text) or _NUMERIC_ONLY.match(text.strip() or "x"))
 
 
 def layout_vector(record: UnitRecord) -> list[float]:

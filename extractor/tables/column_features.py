@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractor.enumeration import enumeration_kind
+from extractor.text_patterns import COMPARISON, PERCENT
 from extractor.vocabulary import clean, load_vocabulary
 
 _DIGIT = re.compile(r"\d")
-_PERCENT = re.compile(r"[%％]|百分之")
-_COMPARISON = re.compile(r"[≥≤＞＜><=＝]|以上|以下|不低于|不高于|不超过|不少于|以内|达到|低于|高于")
 _SENTENCE = re.compile(r"[。；;，,、：:]")
 _NUMERIC = re.compile(r"^[\s≥≤＞＜><=＝±+\-−]*[\d.,，]+\s*[%％]?$")
 _NATURE = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|正向|反向|定性|定量|大于等于|小于等于|等于)$")
@@ -97,8 +96,8 @@ def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> N
     out["len_max"] = math.log1p(max(lengths)) / 5.0
     out["sentence"] = share(lambda t: bool(_SENTENCE.search(t)))
     out["digit"] = share(lambda t: bool(_DIGIT.search(t)))
-    out["percent"] = share(lambda t: bool(_PERCENT.search(t)))
-    out["comparison"] = share(lambda t: bool(_COMPARISON.search(t)))
+    out["percent"] = share(lambda t: bool(PERCENT.search(t)))
+    out["comparison"] = share(lambda t: bool(COMPARISON.search(t)))
     out["numeric"] = share(lambda t: bool(_NUMERIC.match(t)))
     out["small_int"] = share(lambda t: t.isdigit() and int(t) <= 100)
     out["nature"] = share(lambda t: bool(_NATURE.match(t)))
