@@ -48,6 +48,8 @@ class Vocabulary:
     units: tuple[str, ...]
     # Cell values by column role ([values]: nature, operators, qualitative…).
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words that lower a text target by one grade ([graded_wording]).
+    graded_wording: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def header_role(self, text: str) -> tuple[str, float]:
         """(role, score) a header text names: 1.0 for a listed word, 0.7 when it
@@ -171,4 +173,5 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         periods={k: tuple(v) for k, v in data["periods"].items()},
         units=tuple(data["units"]["words"]),
         values={k: tuple(v) for k, v in data.get("values", {}).items()},
+        graded_wording={k: tuple(v) for k, v in data.get("graded_wording", {}).items()},
     )

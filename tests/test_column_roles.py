@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from extractor.tables.column_features import ColumnSample
+from extractor.tables.column_features import ColumnSample, in_table
 from extractor.tables.column_roles import ColumnRoleClassifier, assign_roles, role_probabilities
 from extractor.tables.column_training import AUGMENTATIONS, augment, fit_column_model, labelled_tables, load_template_roles
 from extractor.vocabulary import ROLES, Vocabulary, load_vocabulary
@@ -87,6 +87,47 @@ def test_a_lone_grade_column_is_the_target_value() -> None:
     columns = [_column("指标", []), _column("标准", [])]
     roles = assign_roles(columns, _one_hot([{"indicator": 0.9}, {"grade": 0.6, "target": 0.3}])).roles
     assert roles == {0: "indicator", 1: "target"}
+
+
+def test_a_lone_column_headed_by_a_grade_word_stays_that_grade() -> None:
+    # Some graded tables fill only their 优 column; printed alone it is still 优.
+    columns = [_column("指标", []), _column("优", [])]
+    assignment = assign_roles(columns, _one_hot([{"indicator": 0.9}, {"grade": 0.6, "target": 0.3}]))
+    assert assignment.roles == {0: "indicator", 1: "grade"} and assignment.grade_keys == {1: "优"}
+
+
+@pytest.fixture(scope="module")
+def model_without_grades() -> ColumnRoleClassifier:
+    """Trained on the project template only: no annotated table has grade columns."""
+    return fit_column_model([DOC_003], ROOT / "annotations")
+
+
+def test_a_header_less_graded_set_is_known_from_a_template_without_grades(model_without_grades) -> None:
+    # Hand-written rows in the way graded tables word their grades; no header row.
+    rows = [
+        ("河湖日常巡查", "巡查覆盖率", "巡查覆盖率达到95%以上", "巡查覆盖率达到90%以上", "巡查覆盖率达到85%以上", "覆盖率85%以下"),
+        ("河湖日常巡查", "问题处置", "全部及时处置", "较及时处置", "基本及时处置", "处置不及时"),
+        ("防汛物资储备", "物资完好率", "≥98%", "≥95%", "≥90%", "＜90%"),
+        ("防汛物资储备", "盘点次数", "4次", "3次", "2次", "1次以下"),
+        ("防汛物资储备", "群众满意度", "满意度95%以上", "满意度90%以上", "满意度80%以上", "满意度80%以下"),
+    ]
+    columns = in_table([_column("", [r[k] for r in rows], k, 6) for k in range(6)])
+    assignment = assign_roles(columns, role_probabilities(columns, model_without_grades))
+    assert assignment.roles[0] == "activity" and assignment.roles[1] == "indicator"
+    assert [assignment.grade_keys.get(c) for c in range(2, 6)] == ["优", "良", "中", "差"]
+
+
+def test_synthetic_graded_columns_lower_each_grade() -> None:
+    import random
+
+    from extractor.tables.synthetic_grades import graded_columns
+
+    best, good, fair, poor = graded_columns(["≥95%", "及时完成", "满意度90%以上"], random.Random(3))
+    assert best == ["≥95%", "及时完成", "满意度90%以上"]
+    assert good[0] == "≥90%" and fair[0] == "≥85%" and poor[0] == "<85%"
+    assert poor[2] == "满意度80%以下"
+    wording = load_vocabulary().graded_wording
+    assert any(good[1] == w + "及时完成" for w in wording["良"]) and any(poor[1] == w + "及时完成" for w in wording["差"])
 
 
 def test_long_term_halves_of_period_pairs_are_ignored() -> None:

@@ -234,6 +234,28 @@ def test_body_text_with_spaces_and_header_words_is_no_table():
     assert [t.layout for t in find_tables(BODY_TEXT.split("\n"))] == []
 
 
+FREE_TEXT_SPACED = """部门项目绩效目标表
+项目名称    绩效指标    指标值
+农家书屋管理员补贴    管理员人数    按时足额发放 提高效 率
+农家书屋管理员补贴    完成质量    及时完成
+农家书屋管理员补贴    数量指标    圆满完成
+农家书屋管理员补贴    阅读氛围    群众阅读氛围明显改善，农家书屋利用率较上年有所提高，覆盖全部行政村
+"""
+
+
+def test_spaced_rows_of_free_text_are_read_by_their_spacing():
+    # No cell is a number, unit or weight: the runs of spaces alone show the columns.
+    # The third row's indicator is a category word and the fourth row's value is long.
+    (table,) = _text_table(FREE_TEXT_SPACED)
+    body = [r.texts() for r in _body(table)]
+    assert body == [
+        ["农家书屋管理员补贴", "管理员人数", "按时足额发放 提高效 率"],
+        ["农家书屋管理员补贴", "完成质量", "及时完成"],
+        ["农家书屋管理员补贴", "数量指标", "圆满完成"],
+        ["农家书屋管理员补贴", "阅读氛围", "群众阅读氛围明显改善，农家书屋利用率较上年有所提高，覆盖全部行政村"],
+    ]
+
+
 def test_tab_tables_are_untouched_by_text_row_detection():
     text = "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t培训人次\t500人次\n"
     assert _text_table(text) == []

@@ -22,7 +22,7 @@ from extractor.tables.cell_values import EMPTY_COST, FIT, FREE_ROLES, MAX_CHARS,
 
 LEADING_EMPTY = 0.1  # a missing merged cell at the start of a continuation row
 TRAILING_FACTOR = 0.5  # empty cells after the last printed one (备注)
-WIDE_JOIN = 3.0  # one cell across a run of 2+ spaces
+WIDE_JOIN = 6.0  # one cell across a run of 2+ spaces: the spacing shows a boundary
 NARROW_JOIN = 0.3  # one cell across a single space, where single spaces separate cells
 NARROW_CUT = 1.0  # a cell boundary at a single space, where runs of spaces separate cells
 HIDDEN_CUT = 3.0  # a run-together boundary between Chinese characters with no word to show it
@@ -119,11 +119,14 @@ class _Aligner:
         _keep(nxt, (j, last), _Path(path.score - empty, path.cells + (None,), path.ambiguous))
         limit = MAX_CHARS.get(role)
         inside = 0.0
+        crosses_wide = False  # the cell spans a run of 2+ spaces
         for end in range(j + 1, m + 1):
             if end > j + 1:
                 inside += self._join(end - 1)
+                crosses_wide = crosses_wide or len(self.atoms[end - 1].gap) >= 2
             text = self.text(j, end)
-            if limit is not None and len(text) > limit:
+            # A long value is no value, unless the line's own spacing prints it as one cell.
+            if limit is not None and len(text) > limit and (crosses_wide or not self.wide):
                 break
             score = self._score(j, end, role, text)
             kind = _kind(role, score, text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractor.enumeration import enumeration_kind
 from extractor.text_patterns import COMPARISON, PERCENT
@@ -37,6 +37,22 @@ class ColumnSample:
     position: int
     n_columns: int
     siblings: tuple[str, ...] = ()
+    left: Sequence[str] = ()  # the cells of the column to the left, row by row
+    right: Sequence[str] = ()
+
+
+def in_table(columns: Sequence[ColumnSample]) -> list[ColumnSample]:
+    """``columns`` (left to right) with their positions, width, sibling headers
+    and neighbours' cells set from the table they form."""
+    n = len(columns)
+    names = [c.header for c in columns]
+    return [
+        replace(
+            c, position=k, n_columns=n, siblings=tuple(h for j, h in enumerate(names) if j != k and h),
+            left=columns[k - 1].cells if k else (), right=columns[k + 1].cells if k + 1 < n else (),
+        )
+        for k, c in enumerate(columns)
+    ]
 
 
 def column_features(column: ColumnSample) -> dict[str, float]:
@@ -45,6 +61,8 @@ def column_features(column: ColumnSample) -> dict[str, float]:
     _header_features(column.header, features)
     _sibling_features(column.siblings, features)
     _content_features([c for c in column.cells if c.strip()], len(column.cells), features)
+    _neighbour_features(column.cells, column.left, "left", features)
+    _neighbour_features(column.cells, column.right, "right", features)
     _position_features(column.position, column.n_columns, features)
     return features
 
@@ -110,6 +128,31 @@ def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> N
     out["cjk"] = sum(len(_CJK.findall(t)) for t in stripped) / max(1, sum(lengths))
     out["distinct"] = len(set(stripped)) / n
     out["seq"] = share(lambda t: t.isdigit()) * float(_is_sequence(stripped))
+
+
+_VALUE_CHARS = re.compile(r"[\d.,，%％≥≤＞＜><=＝±+\-−~～]+")
+
+
+def _stem(text: str) -> str:
+    """The words of a cell without its numbers and signs: 效果达到95%及以上 -> 效果达到及以上."""
+    return _VALUE_CHARS.sub("#", text.strip())
+
+
+def _neighbour_features(cells: Sequence[str], other: Sequence[str], side: str, out: dict[str, float]) -> None:
+    """How a column relates to its neighbour, row by row: graded targets print
+    the same words with other numbers (≥95% | ≥90%, 效果达到95% | 效果达到90%);
+    an activity column repeats values that the next column varies."""
+    pairs = [(a.strip(), b.strip()) for a, b in zip(cells, other) if a.strip() and b.strip()]
+    if not pairs:
+        out[f"{side}:none"] = 1.0
+        return
+    n = len(pairs)
+    out[f"{side}:same_stem"] = sum(a != b and _stem(a) == _stem(b) for a, b in pairs) / n
+    out[f"{side}:equal"] = sum(a == b for a, b in pairs) / n
+    mine, theirs = len({a for a, _ in pairs}), len({b for _, b in pairs})
+    out[f"{side}:coarser"] = max(0.0, (theirs - mine) / n)
+    out[f"{side}:finer"] = max(0.0, (mine - theirs) / n)
+    out[f"{side}:both_valued"] = sum(bool(_DIGIT.search(a)) and bool(_DIGIT.search(b)) for a, b in pairs) / n
 
 
 def _is_sequence(texts: Sequence[str]) -> bool:

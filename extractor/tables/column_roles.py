@@ -179,6 +179,7 @@ def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: S
 
 
 _MIN_GRADES = 3
+_GROW_GRADE = 0.2  # a header-less neighbour of a grade set this likely a grade joins it
 
 
 def _value_run(roles: dict[int, str], proba: np.ndarray) -> list[int]:
@@ -198,13 +199,15 @@ def _value_run(roles: dict[int, str], proba: np.ndarray) -> list[int]:
 
 def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], proba: np.ndarray) -> None:
     """Grades come as a set: a lone grade column is the target value when the
-    table has none, else its next most probable role."""
+    table has none, else its next most probable role, unless its header names
+    a grade (a table that printed only its 优 column)."""
     graded = sorted(c for c, r in roles.items() if r == "grade")
     if not graded:
         graded = _value_run(roles, proba)
         for c in graded:
             roles[c] = "grade"
-    if len(graded) == 1:
+    vocab = load_vocabulary()
+    if len(graded) == 1 and not vocab.grade_of(columns[graded[0]].header or ""):
         c = graded[0]
         if "target" not in roles.values():
             roles[c] = "target"
@@ -214,9 +217,8 @@ def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], pro
         return
     if len(graded) < 2:
         return
-    vocab = load_vocabulary()
     changed = True
-    while changed:  # grow the set over neighbours that belong to it
+    while changed and len(graded) < len(GRADES):  # grow the set over neighbours that belong to it
         changed = False
         for c, r in sorted(roles.items()):
             if r == "grade" or not (c - 1 in graded or c + 1 in graded):
@@ -224,7 +226,8 @@ def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], pro
             header = columns[c].header
             names_grade = vocab.grade_of(header) is not None
             unnamed_target = r == "target" and vocab.header_role(header)[0] != "target"
-            if names_grade or unnamed_target:
+            headerless_grade = not header.strip() and proba[c, ROLES.index("grade")] >= _GROW_GRADE
+            if names_grade or unnamed_target or headerless_grade:
                 roles[c] = "grade"
                 graded.append(c)
                 changed = True

@@ -5,7 +5,8 @@ role taken from ``annotations/columns/templates.json`` (header word -> role,
 written by hand per template). Every labelled table is also rewritten the way
 other regions print tables (:func:`augment`): header synonyms from the
 vocabulary, no header, extra 序号 / 权重 / 度量单位 / 指标性质 / 备注 columns,
-reordered columns. Finally each vocabulary word becomes one header-only
+reordered columns, the project as an activity column, the target as a set of
+graded columns. Finally each vocabulary word becomes one header-only
 example of its role, so a word listed in the vocabulary is known even when no
 annotated table uses it.
 """
@@ -25,14 +26,15 @@ from extractor.errors import AnnotationsError
 from extractor.reader import read_document
 from extractor.segmenter import segment
 from extractor.tables import find_tables
-from extractor.tables.column_features import ColumnSample
+from extractor.tables.column_features import ColumnSample, in_table
 from extractor.tables.column_roles import ColumnRoleClassifier
 from extractor.tables.structure import Band, band_columns, structure_table
+from extractor.tables.synthetic_grades import graded_columns
 from extractor.vocabulary import GRADES, clean, load_vocabulary
 
 TEMPLATES_FILE = Path("columns") / "templates.json"
 _STRUCTURAL_ROLES = {"parent_activity", "activity", "category1", "category2", "grade", "target"}
-AUGMENTATIONS = ("synonyms", "no_header", "extra_columns", "reordered", "activity_column")
+AUGMENTATIONS = ("synonyms", "no_header", "extra_columns", "reordered", "activity_column", "graded")
 
 
 @dataclass
@@ -113,7 +115,31 @@ def augment(table: LabelledTable, rng: random.Random) -> dict[str, LabelledTable
         "extra_columns": _extra_columns(table, rng),
         "reordered": _reordered(table, rng),
         "activity_column": _activity_column(table, rng),
+        "graded": _graded(table, rng),
     }
+
+
+def _graded(table: LabelledTable, rng: random.Random) -> LabelledTable:
+    """The target column printed as four graded columns (优 良 中 差), headed
+    by one style of grade words or, half the time, by no header at all; the
+    columns after it (unit, note) kept half the time."""
+    if "target" not in table.roles or "grade" in table.roles:
+        return table
+    at = table.roles.index("target")
+    vocab = load_vocabulary()
+    style = rng.randrange(len(vocab.grades["优"]))
+    named = rng.random() < 0.5
+    grades = [
+        ColumnSample(vocab.grades[g][min(style, len(vocab.grades[g]) - 1)] if named else "", cells, 0, 0)
+        for g, cells in zip(GRADES, graded_columns(table.columns[at].cells, rng), strict=True)
+    ]
+    # Half the time the set ends the table, as graded tables without notes print it.
+    after = at + 1 if rng.random() < 0.5 else len(table.columns)
+    columns = [*table.columns[:at], *grades, *table.columns[after:]]
+    roles = [*table.roles[:at], *["grade"] * len(grades), *table.roles[after:]]
+    if not named:
+        columns = [replace(c, header="") for c in columns]
+    return _renumber(replace(table, columns=columns, roles=roles))
 
 
 def _activity_column(table: LabelledTable, rng: random.Random) -> LabelledTable:
@@ -181,13 +207,8 @@ def _reordered(table: LabelledTable, rng: random.Random) -> LabelledTable:
 
 
 def _renumber(table: LabelledTable) -> LabelledTable:
-    """Positions, width and sibling headers after columns were added, moved or renamed."""
-    n = len(table.columns)
-    names = [c.header for c in table.columns]
-    return replace(table, columns=[
-        replace(c, position=k, n_columns=n, siblings=tuple(h for j, h in enumerate(names) if j != k and h))
-        for k, c in enumerate(table.columns)
-    ])
+    """Positions, width, sibling headers and neighbours after columns were added, moved or renamed."""
+    return replace(table, columns=in_table(table.columns))
 
 
 def vocabulary_examples(repeat: int = 4) -> tuple[list[ColumnSample], list[str]]:

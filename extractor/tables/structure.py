@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.datamodel import Cell, Row, Table
-from extractor.tables.column_features import ColumnSample
+from extractor.tables.column_features import ColumnSample, in_table
 from extractor.tables.column_roles import Assignment, ColumnRoleClassifier, assign_roles, role_probabilities
 from extractor.vocabulary import clean, load_vocabulary
 
@@ -199,11 +199,7 @@ def _columns(headers: dict[int, str], rows: list[Row], width: int) -> list[Colum
         for cell in row.cells:
             if cell.col < width:
                 cells[cell.col].append(cell.text)
-    names = [headers.get(c, "") for c in range(width)]
-    return [
-        ColumnSample(names[c], cells[c], c, width, tuple(n for k, n in enumerate(names) if k != c and n))
-        for c in range(width)
-    ]
+    return in_table([ColumnSample(headers.get(c, ""), cells[c], c, width) for c in range(width)])
 
 
 def _assign(headers: dict[int, str], rows: list[Row], width: int, model: ColumnRoleClassifier | None) -> Assignment:

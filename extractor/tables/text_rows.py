@@ -12,6 +12,8 @@ leading cells of a continuation row) and the split's confidence.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +28,7 @@ from extractor.vocabulary import Vocabulary, clean, load_vocabulary
 
 MAX_BLANKS = 1  # blank lines allowed between two rows of one table
 MIN_CELLS = 2  # a data row prints at least two cells
+_WIDE_GAP = re.compile(r"(?:\s{2,}|\t|\u3000)+")
 # Form keys that open a new grid's block (two projects in one table).
 _BLOCK_KEYS = frozenset({"activity", "unit_name"})
 
@@ -119,7 +122,7 @@ def _data_rows(
         if not _may_be_row(line, layout, vocab):
             break
         split = align(line, layout.atoms(line), roles, values, level1)
-        if split is None or not _fits(split, roles):
+        if split is None or not _fits(split, roles, line):
             break
         rows.append(_row(split, i + 1))
         level1 = _level1_after(split, roles, values, level1)
@@ -146,12 +149,24 @@ def _starts_block(line: str, vocab: Vocabulary) -> bool:
     return texts is not None and vocab.form_key(texts[0]) in _BLOCK_KEYS
 
 
-def _fits(split: Split, roles: list[str]) -> bool:
-    """Two cells or more, a positive score and a cell whose value fits a patterned column."""
+def _fits(split: Split, roles: list[str], line: str) -> bool:
+    """Two cells or more, and either a positive score with a cell whose value
+    fits a patterned column, or cells that the line's own wide gaps separate
+    (a table of free text: activity | indicator | 及时完成)."""
     patterned = any(
         text and roles[k] not in FREE_ROLES and (split.cell_scores[k] or 0) > 0 for k, text in enumerate(split.cells)
     )
-    return split.filled >= MIN_CELLS and split.score > 0 and patterned
+    if split.filled < MIN_CELLS:
+        return False
+    return (split.score > 0 and patterned) or _gaps_separate(split, line, len(roles))
+
+
+def _gaps_separate(split: Split, line: str, n_columns: int) -> bool:
+    """The printed cells are exactly the line's pieces between runs of 2+ spaces
+    (or full-width spaces), and they fill at least half the columns: the
+    spacing itself shows the columns, whatever the cells say."""
+    pieces = [p for p in _WIDE_GAP.split(line.strip()) if p]
+    return len(pieces) >= max(MIN_CELLS, math.ceil(n_columns / 2)) and pieces == [c for c in split.cells if c]
 
 
 def _row(split: Split, number: int) -> Row:
