@@ -27,9 +27,6 @@ _PARENT_KINDS = {"chinese", "paren_chinese"}
 _ORPHAN_REACH = 2
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Indicator names that count things, or measure a rate; units of counts.
-_COUNT_NAME = re.compile(r"(数量|次数|篇数|个数|人数)$|的数$")
-_RATE_NAME = re.compile(r"[率度]$")
-_COUNT_UNITS = {"篇", "个", "次", "件", "人", "场", "家", "项", "份", "条", "期", "名"}
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 
 
@@ -154,10 +151,13 @@ def standard_for(indicator: str, sets: list[list[RowUnit]]) -> list[RowUnit]:
     ("…的数量"), a percentage set for a rate ("…率"), else the first."""
     if len(sets) == 1:
         return sets[0]
-    wanted = "count" if _COUNT_NAME.search(indicator) else "percent" if _RATE_NAME.search(indicator) else None
+    vocab = load_vocabulary()
+    name = indicator.strip()
+    wanted = "count" if vocab.ends_with(name, "count_endings") else "percent" if vocab.ends_with(name, "rate_endings") else None
+    count_units = set(vocab.indicator_words.get("count_units", ()))
     for graded in sets:
         units = {parse_threshold(u.text).unit for u in graded}
-        kind = "percent" if "%" in units else "count" if units & _COUNT_UNITS else None
+        kind = "percent" if "%" in units else "count" if units & count_units else None
         if wanted and kind == wanted:
             return graded
     return sets[0]

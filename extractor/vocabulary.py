@@ -50,6 +50,16 @@ class Vocabulary:
     values: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Words that lower a text target by one grade ([graded_wording]).
     graded_wording: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Endings and phrases of indicator names and graded cells ([indicator_words]).
+    indicator_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def ends_with(self, text: str, kind: str) -> bool:
+        """Whether ``text`` ends with one of the ``[indicator_words]`` list ``kind``."""
+        return text.endswith(self.indicator_words.get(kind, ())) if text else False
+
+    def has_phrase(self, text: str, kind: str) -> bool:
+        """Whether ``text`` contains one of the ``[indicator_words]`` list ``kind``."""
+        return any(w in text for w in self.indicator_words.get(kind, ()))
 
     def header_role(self, text: str) -> tuple[str, float]:
         """(role, score) a header text names: 1.0 for a listed word, 0.7 when it
@@ -174,4 +184,5 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         units=tuple(data["units"]["words"]),
         values={k: tuple(v) for k, v in data.get("values", {}).items()},
         graded_wording={k: tuple(v) for k, v in data.get("graded_wording", {}).items()},
+        indicator_words={k: tuple(v) for k, v in data.get("indicator_words", {}).items()},
     )

@@ -24,8 +24,7 @@ _SENTENCE = re.compile(r"[。；;，,、：:]")
 _NUMERIC = re.compile(r"^[\s≥≤＞＜><=＝±+\-−]*[\d.,，]+\s*[%％]?$")
 _NATURE = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|正向|反向|定性|定量|大于等于|小于等于|等于)$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_RATE_END = re.compile(r"(率|度|数|量|次数|人数|时间|情况|成本|效果|水平)$")
-_GRADE_SENTENCE = re.compile(r"为[优良中差]|[优良中差]$|较好|很好|一般|良好|优秀|较差")
+_GRADE_END = re.compile(r"[优良中差]$")
 
 
 @dataclass
@@ -123,8 +122,8 @@ def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> N
     out["category1"] = share(lambda t: vocab.category_level(t) == 1)
     out["category2"] = share(lambda t: vocab.category_level(t) == 2)
     out["enumerated"] = share(lambda t: enumeration_kind(t) is not None)
-    out["grade_words"] = share(lambda t: bool(_GRADE_SENTENCE.search(t)))
-    out["rate_end"] = share(lambda t: bool(_RATE_END.search(t)))
+    out["grade_words"] = share(lambda t: vocab.has_phrase(t, "grade_phrases") or bool(_GRADE_END.search(t)))
+    out["rate_end"] = share(lambda t: vocab.ends_with(t, "endings"))
     out["cjk"] = sum(len(_CJK.findall(t)) for t in stripped) / max(1, sum(lengths))
     out["distinct"] = len(set(stripped)) / n
     out["seq"] = share(lambda t: t.isdigit()) * float(_is_sequence(stripped))
