@@ -121,6 +121,7 @@ class Row:
     key: str = ""
     roles: dict[int, str] = field(default_factory=dict)
     role_confidence: dict[int, float] = field(default_factory=dict)
+    roles_overruled: frozenset[int] = frozenset()  # columns not given the model's first-choice role
     grade_keys: dict[int, str] = field(default_factory=dict)
     form: dict[str, str] = field(default_factory=dict)
     split_confidence: float = 1.0

@@ -20,8 +20,10 @@ from extractor.vocabulary import GRADES, load_vocabulary
 
 DOUBTS: tuple[str, ...] = (
     "cell_confidence", "role_confidence", "split_confidence", "unknown_headers", "no_header",
-    "no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order",
+    "no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order", "roles_overruled",
 )
+# Column roles that shape a record: one set against the model's first choice is a doubt.
+_RECORD_ROLES = frozenset({"parent_activity", "activity", "category1", "category2", "indicator", "grade", "target"})
 _SCORING_RULE = re.compile(r"得\s*\d+\s*分|扣\s*\d*\s*分|分值|评分|计分|不得分")
 _PROSE = 30  # a threshold longer than this with no number reads like a sentence
 
@@ -56,6 +58,7 @@ def record_doubts(
         "prose_threshold": float(any(p.get("value") is None and len(p.get("raw") or "") > _PROSE for p in parsed)),
         "scoring_rule": float(any(_SCORING_RULE.search(t) for t in texts)),
         "grades_out_of_order": float(_grades_out_of_order(parsed)),
+        "roles_overruled": float(any(c in row.roles_overruled for c, r in row.roles.items() if r in _RECORD_ROLES)),
     }
 
 

@@ -30,10 +30,10 @@ _EPS = 1e-4
 INPUTS: tuple[str, ...] = tuple(d for d in DOUBTS if d not in ("cell_confidence", "role_confidence"))
 
 
-def doubt_vector(doubts: Mapping[str, float]) -> list[float]:
-    """The calibrator's inputs: a split's confidence as log-odds, the other doubts as they are."""
+def doubt_vector(doubts: Mapping[str, float], names: Sequence[str] = INPUTS) -> list[float]:
+    """The calibrator's inputs ``names``: a split's confidence as log-odds, the other doubts as they are."""
     out = []
-    for name in INPUTS:
+    for name in names:
         value = float(doubts.get(name, 0.0 if "confidence" not in name else 1.0))
         if "confidence" in name:
             p = min(max(value, _EPS), 1 - _EPS)
@@ -54,17 +54,18 @@ class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
     def fit(self, X: Sequence[Mapping[str, float]], y: Sequence[bool]) -> RecordCalibrator:
         labels = np.asarray([bool(v) for v in y])
         self.classes_ = np.array([False, True])
+        self.inputs_ = list(INPUTS)
         if labels.all() or not labels.any():  # one outcome only: its rate, whatever the doubts
-            self.coef_ = np.zeros((1, len(INPUTS)))
+            self.coef_ = np.zeros((1, len(self.inputs_)))
             rate = min(max(labels.mean(), _EPS), 1 - _EPS)
             self.intercept_ = np.array([math.log(rate / (1 - rate))])
             return self
-        model = LogisticRegression(C=self.C, max_iter=2000).fit(np.array([doubt_vector(d) for d in X]), labels)
+        model = LogisticRegression(C=self.C, max_iter=2000).fit(np.array([doubt_vector(d, self.inputs_) for d in X]), labels)
         self.coef_, self.intercept_ = model.coef_, model.intercept_
         return self
 
     def predict_proba(self, X: Sequence[Mapping[str, float]]) -> np.ndarray:
-        scores = np.array([doubt_vector(d) for d in X]) @ self.coef_[0] + self.intercept_[0]
+        scores = np.array([doubt_vector(d, self.inputs_) for d in X]) @ self.coef_[0] + self.intercept_[0]
         right = 1.0 / (1.0 + np.exp(-scores))
         return np.column_stack([1 - right, right])
 
@@ -72,14 +73,18 @@ class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
         return self.predict_proba(X)[:, 1] >= 0.5
 
     def to_dict(self) -> dict[str, Any]:
-        return {"params": self.get_params(), "doubts": list(INPUTS), "coef": self.coef_[0].tolist(), "intercept": float(self.intercept_[0])}
+        return {"params": self.get_params(), "doubts": list(self.inputs_), "coef": self.coef_[0].tolist(), "intercept": float(self.intercept_[0])}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecordCalibrator:
-        if list(data.get("doubts", [])) != list(INPUTS) or len(data.get("coef", [])) != len(INPUTS):
-            raise ValueError(f"record calibrator made for doubts {data.get('doubts')}, this version reads {list(INPUTS)}")
+        """A calibrator saved by this or an earlier version: its doubts must be
+        ones this version measures (an older file may weigh fewer of them)."""
+        names = list(data.get("doubts", []))
+        if not names or set(names) - set(INPUTS) or len(data.get("coef", [])) != len(names):
+            raise ValueError(f"record calibrator made for doubts {names}, this version reads {list(INPUTS)}")
         model = cls(**data.get("params", {}))
         model.classes_ = np.array([False, True])
+        model.inputs_ = names
         model.coef_ = np.asarray([data["coef"]], dtype=np.float64)
         model.intercept_ = np.asarray([float(data["intercept"])])
         return model
@@ -89,5 +94,5 @@ class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
 def heuristic_confidence(doubts: Mapping[str, float]) -> float:
     """Confidence without a fitted calibrator: the weakest confidence, halved by any sanity doubt."""
     low = min(doubts.get("cell_confidence", 1.0), doubts.get("role_confidence", 1.0), doubts.get("split_confidence", 1.0))
-    sanity = ("no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order", "no_header")
+    sanity = ("no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order", "no_header", "roles_overruled")
     return low * (0.5 if any(doubts.get(name, 0.0) for name in sanity) else 1.0)

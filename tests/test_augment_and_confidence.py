@@ -82,6 +82,18 @@ def test_calibrator_of_another_doubt_list_is_refused() -> None:
         RecordCalibrator.from_dict(data)
 
 
+def test_calibrator_saved_with_fewer_doubts_reads_only_those_and_unknown_doubts_are_refused() -> None:
+    older = RecordCalibrator().fit([{}, {"no_header": 1.0}, {}, {"no_header": 1.0}], [True, False, True, False]).to_dict()
+    keep = [k for k, name in enumerate(older["doubts"]) if name != "roles_overruled"]
+    older = {**older, "doubts": [older["doubts"][k] for k in keep], "coef": [older["coef"][k] for k in keep]}
+    loaded = RecordCalibrator.from_dict(older)
+    assert "roles_overruled" not in loaded.inputs_
+    same = loaded.predict_proba([{"no_header": 1.0}, {"no_header": 1.0, "roles_overruled": 1.0}])[:, 1]
+    assert same[0] == same[1] < 0.5
+    with pytest.raises(ValueError, match="doubts"):
+        RecordCalibrator.from_dict({**older, "doubts": ["exec", *older["doubts"][1:]]})
+
+
 def test_review_queue_is_the_smallest_that_catches_the_target_share() -> None:
     confidence = np.array([0.1, 0.2, 0.3, 0.9, 0.95, 0.99])
     right = np.array([False, True, False, True, True, True])

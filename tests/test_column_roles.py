@@ -83,6 +83,32 @@ def test_assignment_keeps_one_indicator_and_orders_levels() -> None:
     assert (roles[0], roles[1]) == ("parent_activity", "activity")  # the upper level sits left
 
 
+def test_the_column_right_of_a_parent_level_is_its_child_not_a_category() -> None:
+    # 一级职责 | 二级职责: the model took the child for a 二级指标 column, but its
+    # cells are no category words. The rule's choice is marked overruled (a doubt).
+    columns = in_table([
+        _column("一级职责", ["统计调查", "统计调查", "统计服务"]),
+        _column("子项职责", ["农业统计调查", "工业统计调查", "统计信息发布"]),
+        _column("绩效指标", ["调查样本完成率", "企业联网直报率", "公报发布次数"]),
+        _column("指标值", ["100%", "≥99%", "4次"]),
+    ])
+    proba = _one_hot([{"parent_activity": 0.9}, {"category2": 0.5, "activity": 0.3}, {"indicator": 0.9}, {"target": 0.9}])
+    assignment = assign_roles(columns, proba)
+    assert assignment.roles == {0: "parent_activity", 1: "activity", 2: "indicator", 3: "target"}
+    assert assignment.overruled == {1}
+
+
+def test_a_category_column_of_category_words_stays_a_category() -> None:
+    columns = in_table([
+        _column("一级项目", ["统计调查", "统计调查"]),
+        _column("二级", ["数量指标", "质量指标"]),
+        _column("绩效指标", ["调查样本完成率", "企业联网直报率"]),
+        _column("指标值", ["100%", "≥99%"]),
+    ])
+    proba = _one_hot([{"parent_activity": 0.9}, {"category2": 0.5, "activity": 0.3}, {"indicator": 0.9}, {"target": 0.9}])
+    assert assign_roles(columns, proba).roles == {0: "activity", 1: "category2", 2: "indicator", 3: "target"}
+
+
 def test_a_lone_grade_column_is_the_target_value() -> None:
     columns = [_column("指标", []), _column("标准", [])]
     roles = assign_roles(columns, _one_hot([{"indicator": 0.9}, {"grade": 0.6, "target": 0.3}])).roles

@@ -137,12 +137,15 @@ def vocabulary_prior(columns: Sequence[ColumnSample]) -> np.ndarray:
 
 @dataclass
 class Assignment:
-    """Roles chosen for a table's columns, with confidence and margin per column."""
+    """Roles chosen for a table's columns, with confidence and margin per column,
+    and the columns whose role is not the model's first choice (``overruled``:
+    set by capacity or by a table-level rule)."""
 
     roles: dict[int, str]
     confidence: dict[int, float]
     margin: dict[int, float]
     grade_keys: dict[int, str]
+    overruled: frozenset[int] = frozenset()
 
 
 def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: Sequence[int] = ()) -> Assignment:
@@ -161,6 +164,7 @@ def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: S
     rows, cols = linear_sum_assignment(cost)
     roles: dict[int, str] = {c: "other" for c in excluded}
     roles.update({free[i]: slots[j] for i, j in zip(rows, cols, strict=True)})
+    _child_level_right_of_parent(roles, columns)
     _order_levels(roles, "parent_activity", "activity")
     _order_levels(roles, "category1", "category2")
     _one_indicator(roles, proba, excluded)
@@ -175,7 +179,8 @@ def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: S
         # A role given by a table-level rule rather than the model is a coin toss: review it.
         confidence[c] = max(float(p[ROLES.index(r)]), _RULE_CONFIDENCE if r != ROLES[int(p.argmax())] else 0.0)
         margin[c] = float(confidence[c] - max(p[k] for k in range(len(ROLES)) if ROLES[k] != r))
-    return Assignment(roles, confidence, margin, grade_keys(columns, roles))
+    overruled = frozenset(c for c, r in roles.items() if c not in excluded and r != ROLES[int(proba[c].argmax())])
+    return Assignment(roles, confidence, margin, grade_keys(columns, roles), overruled)
 
 
 _MIN_GRADES = 3
@@ -269,6 +274,28 @@ def _activity_left_of_indicator(roles: dict[int, str], columns: Sequence[ColumnS
         if len(set(filled)) < len(column.cells):
             roles[c] = "activity"
         return
+
+
+_CATEGORY_ROLES = ("category1", "category2")
+_MIN_CATEGORY_SHARE = 0.5  # a category column's cells are mostly category words
+
+
+def _child_level_right_of_parent(roles: dict[int, str], columns: Sequence[ColumnSample]) -> None:
+    """Activity levels sit side by side (一级职责 | 二级职责): with a parent level
+    and no activity, the column right of the parent is the activity when it
+    was taken for a category level but does not hold category words."""
+    parents = [c for c, r in roles.items() if r == "parent_activity"]
+    if not parents or "activity" in roles.values():
+        return
+    child = parents[0] + 1
+    if roles.get(child) in _CATEGORY_ROLES and not _holds_category_words(columns[child]):
+        roles[child] = "activity"
+
+
+def _holds_category_words(column: ColumnSample) -> bool:
+    vocab = load_vocabulary()
+    cells = [c for c in column.cells if c.strip()]
+    return bool(cells) and sum(vocab.category_level(c) is not None for c in cells) >= _MIN_CATEGORY_SHARE * len(cells)
 
 
 def _order_levels(roles: dict[int, str], upper: str, lower: str) -> None:

@@ -177,6 +177,7 @@ def _band(table: Table, header_rows: list[int], data_rows: list[int], form: dict
             if level:
                 row.roles[cell.col] = f"category{level}"
         row.role_confidence = dict(assignment.confidence)
+        row.roles_overruled = assignment.overruled
         row.grade_keys = dict(assignment.grade_keys)
         row.form = dict(form)
     return Band(header_rows, data_rows, width, headers, assignment, form, bool(header_rows))
