@@ -256,6 +256,16 @@ def test_spaced_rows_of_free_text_are_read_by_their_spacing():
     ]
 
 
+def test_header_cells_with_letter_gaps_are_one_cell_per_wide_gap_piece():
+    from extractor.tables.spaced import header_cells
+    from extractor.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary()
+    assert header_cells("一级 指标    二级 指标    三级 指标    指 标 值", vocab) == ["一级指标", "二级指标", "三级指标", "指标值"]
+    assert header_cells("职责活动    绩效指标    优 良 中 差", vocab) == ["职责活动", "绩效指标", "优", "良", "中", "差"]
+    assert header_cells("一级指标 二级指标 三级指标 计量 单位", vocab) == ["一级指标", "二级指标", "三级指标", "计量单位"]
+
+
 def test_tab_tables_are_untouched_by_text_row_detection():
     text = "一级指标\t二级指标\t三级指标\t指标值\n产出指标\t数量指标\t培训人次\t500人次\n"
     assert _text_table(text) == []

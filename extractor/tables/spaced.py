@@ -14,6 +14,8 @@ from extractor.tables.text_header import names_columns
 from extractor.vocabulary import Vocabulary
 
 _TOKEN = re.compile(r"\S+")
+# What separates cells in PDF or web text: a run of 2+ spaces, a TAB or a full-width space.
+WIDE_GAP = re.compile(r"(?:\s{2,}|\t|\u3000)+")
 
 
 def atoms(line: str) -> list[Atom]:
@@ -27,10 +29,33 @@ def atoms(line: str) -> list[Atom]:
 
 
 def header_cells(line: str, vocab: Vocabulary) -> list[str] | None:
-    """The header words of a space-separated header line, or None."""
+    """The header words of a space-separated header line, or None.
+
+    Runs of 2+ spaces separate cells; inside one such piece a single space is
+    a letter gap ("指 标 值", "三级 指标") unless it separates two header words.
+    A line with single spaces only is read token by token, two tokens joined
+    when together they make a header word ("计量 单位").
+    """
     if "\t" in line:
         return None
-    tokens = line.split()
+    pieces = [p for p in WIDE_GAP.split(line.strip()) if p]
+    if len(pieces) > 1:
+        cells = [cell for piece in pieces for cell in _piece_cells(piece, vocab)]
+        if names_columns(cells, vocab):
+            return cells
+    cells = _joined_tokens(line.split(), vocab)
+    return cells if names_columns(cells, vocab) else None
+
+
+def _piece_cells(piece: str, vocab: Vocabulary) -> list[str]:
+    """One wide-gap piece: several header words, or one word with letter gaps."""
+    tokens = piece.split()
+    if len(tokens) > 1 and all(vocab.header_role(t)[1] == 1.0 or vocab.grade_of(t) for t in tokens):
+        return tokens
+    return ["".join(tokens)]
+
+
+def _joined_tokens(tokens: list[str], vocab: Vocabulary) -> list[str]:
     cells: list[str] = []
     k = 0
     while k < len(tokens):
@@ -41,4 +66,4 @@ def header_cells(line: str, vocab: Vocabulary) -> list[str] | None:
         else:
             cells.append(tokens[k])
             k += 1
-    return cells if names_columns(cells, vocab) else None
+    return cells

@@ -13,7 +13,6 @@ leading cells of a continuation row) and the split's confidence.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -28,7 +27,6 @@ from extractor.vocabulary import Vocabulary, clean, load_vocabulary
 
 MAX_BLANKS = 1  # blank lines allowed between two rows of one table
 MIN_CELLS = 2  # a data row prints at least two cells
-_WIDE_GAP = re.compile(r"(?:\s{2,}|\t|\u3000)+")
 # Form keys that open a new grid's block (two projects in one table).
 _BLOCK_KEYS = frozenset({"activity", "unit_name"})
 
@@ -165,7 +163,7 @@ def _gaps_separate(split: Split, line: str, n_columns: int) -> bool:
     """The printed cells are exactly the line's pieces between runs of 2+ spaces
     (or full-width spaces), and they fill at least half the columns: the
     spacing itself shows the columns, whatever the cells say."""
-    pieces = [p for p in _WIDE_GAP.split(line.strip()) if p]
+    pieces = [p for p in spaced.WIDE_GAP.split(line.strip()) if p]
     return len(pieces) >= max(MIN_CELLS, math.ceil(n_columns / 2)) and pieces == [c for c in split.cells if c]
 
 
