@@ -238,12 +238,14 @@ def _echo_generalisation(metrics: dict) -> None:
         )
         calibration = loto.get("record_confidence", {})
         if calibration.get("available"):
-            per = "  ".join(f"{t}: {s['ece']:.3f}" for t, s in calibration["per_template"].items())
-            typer.echo(
-                f"record confidence on held-out templates: ECE {calibration['ece']:.3f} ({per}); review threshold "
-                f"{calibration['review_threshold']:.3f} queues {calibration['queue_share']:.1%} of records, "
-                f"catches {calibration['wrong_caught']:.1%} of wrong ones"
-            )
+            typer.echo("record confidence per held-out template (calibrated on the other templates):")
+            for template, s in calibration["per_template"].items():
+                fixed = s["fixed_threshold"]
+                typer.echo(
+                    f"  {template}: ECE {s['ece']:.3f}; best threshold queues {s['queue_share']:.1%} of records, "
+                    f"catches {s['wrong_caught']:.1%} of wrong ones; the other templates' threshold "
+                    f"{fixed['threshold']:.3f} queues {fixed['queue_share']:.1%}, catches {fixed['wrong_caught']:.1%}"
+                )
     real = metrics.get("real_tables", {})
     if real.get("available"):
         per = "  ".join(f"{d}: {s['f1']:.3f}" for d, s in real["per_document"].items())

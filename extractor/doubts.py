@@ -21,11 +21,13 @@ from extractor.vocabulary import GRADES, load_vocabulary
 DOUBTS: tuple[str, ...] = (
     "cell_confidence", "role_confidence", "split_confidence", "unknown_headers", "no_header",
     "no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order", "roles_overruled",
+    "uncertain_roles",
 )
 # Column roles that shape a record: one set against the model's first choice is a doubt.
 _RECORD_ROLES = frozenset({"parent_activity", "activity", "category1", "category2", "indicator", "grade", "target"})
 _SCORING_RULE = re.compile(r"得\s*\d+\s*分|扣\s*\d*\s*分|分值|评分|计分|不得分")
 _PROSE = 30  # a threshold longer than this with no number reads like a sentence
+_UNCERTAIN_ROLE = 0.5  # a record column's role below this confidence is a coin toss
 
 
 def table_novelty(table: Table) -> dict[str, float]:
@@ -46,10 +48,11 @@ def record_doubts(
 ) -> dict[str, float]:
     """The doubts of one record (each 0 = no doubt … 1 = strong doubt, confidences as they are)."""
     roles = [row.role_confidence.get(c) for c, r in row.roles.items() if r in ("indicator", "grade", "target")]
+    role_confidence = float(min([r for r in roles if r is not None], default=1.0))
     texts = [t for t in thresholds.values() if t.strip()]
     return {
         "cell_confidence": float(cell_confidence),
-        "role_confidence": float(min([r for r in roles if r is not None], default=1.0)),
+        "role_confidence": role_confidence,
         "split_confidence": float(row.split_confidence),
         "unknown_headers": float(novelty.get("unknown_headers", 0.0)),
         "no_header": float(novelty.get("no_header", 0.0)),
@@ -59,6 +62,8 @@ def record_doubts(
         "scoring_rule": float(any(_SCORING_RULE.search(t) for t in texts)),
         "grades_out_of_order": float(_grades_out_of_order(parsed)),
         "roles_overruled": float(any(c in row.roles_overruled for c, r in row.roles.items() if r in _RECORD_ROLES)),
+        # The raw score does not carry over between layouts; whether it fell below a coin toss does.
+        "uncertain_roles": float(role_confidence < _UNCERTAIN_ROLE),
     }
 
 

@@ -23,6 +23,7 @@ from extractor.doubts import DOUBTS
 
 CALIBRATOR_FILE = "record_calibration.json"
 _EPS = 1e-4
+_PRIOR_CONFIDENCE = 0.05  # a confidence doubt raised: the split was nearly a coin toss the other way
 # The model scores (cell and column-role confidence) are kept as doubts for
 # people to read but are no calibrator input: measured on held-out templates
 # they do not carry over from one template to another (ECE 0.25 with them,
@@ -43,26 +44,47 @@ def doubt_vector(doubts: Mapping[str, float], names: Sequence[str] = INPUTS) -> 
 
 
 class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
-    """P(record right | doubts): logistic regression on the doubts that carry over between layouts."""
+    """P(record right | doubts): logistic regression on the doubts that carry over between layouts.
+
+    Each doubt starts from a prior: ``prior_weight`` pseudo-records with that
+    doubt alone, half right and half wrong. A doubt that the training layouts
+    seldom or never show (no activity, say, when every training table had
+    one) thus lowers confidence towards a coin toss instead of counting for
+    nothing; where the data show the doubt is harmless, they outweigh it.
+    """
 
     FILE_DESCRIPTION = "record calibrator"
     JSON_INDENT = 2
 
-    def __init__(self, C: float = 1.0) -> None:
+    def __init__(self, C: float = 1.0, prior_weight: float = 5.0) -> None:
         self.C = C
+        self.prior_weight = prior_weight
 
     def fit(self, X: Sequence[Mapping[str, float]], y: Sequence[bool]) -> RecordCalibrator:
         labels = np.asarray([bool(v) for v in y])
         self.classes_ = np.array([False, True])
         self.inputs_ = list(INPUTS)
-        if labels.all() or not labels.any():  # one outcome only: its rate, whatever the doubts
+        if (labels.all() or not labels.any()) and self.prior_weight <= 0:  # one outcome only: its rate
             self.coef_ = np.zeros((1, len(self.inputs_)))
             rate = min(max(labels.mean(), _EPS), 1 - _EPS)
             self.intercept_ = np.array([math.log(rate / (1 - rate))])
             return self
-        model = LogisticRegression(C=self.C, max_iter=2000).fit(np.array([doubt_vector(d, self.inputs_) for d in X]), labels)
+        prior_x, prior_y = self._prior_records()
+        features = np.array([doubt_vector(d, self.inputs_) for d in X] + prior_x)
+        weights = np.concatenate([np.ones(len(labels)), np.full(len(prior_y), self.prior_weight)])
+        model = LogisticRegression(C=self.C, max_iter=2000).fit(features, np.concatenate([labels, prior_y]), sample_weight=weights)
         self.coef_, self.intercept_ = model.coef_, model.intercept_
         return self
+
+    def _prior_records(self) -> tuple[list[list[float]], np.ndarray]:
+        """One right and one wrong pseudo-record per doubt, that doubt alone raised."""
+        if self.prior_weight <= 0:
+            return [], np.array([], dtype=bool)
+        rows = []
+        for name in self.inputs_:
+            doubts = {name: _PRIOR_CONFIDENCE if "confidence" in name else 1.0}
+            rows += [doubt_vector(doubts, self.inputs_)] * 2
+        return rows, np.array([True, False] * len(self.inputs_))
 
     def predict_proba(self, X: Sequence[Mapping[str, float]]) -> np.ndarray:
         scores = np.array([doubt_vector(d, self.inputs_) for d in X]) @ self.coef_[0] + self.intercept_[0]
@@ -94,5 +116,5 @@ class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
 def heuristic_confidence(doubts: Mapping[str, float]) -> float:
     """Confidence without a fitted calibrator: the weakest confidence, halved by any sanity doubt."""
     low = min(doubts.get("cell_confidence", 1.0), doubts.get("role_confidence", 1.0), doubts.get("split_confidence", 1.0))
-    sanity = ("no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order", "no_header", "roles_overruled")
+    sanity = ("no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order", "no_header", "roles_overruled", "uncertain_roles")
     return low * (0.5 if any(doubts.get(name, 0.0) for name in sanity) else 1.0)

@@ -82,6 +82,18 @@ def test_calibrator_of_another_doubt_list_is_refused() -> None:
         RecordCalibrator.from_dict(data)
 
 
+def test_a_doubt_never_seen_in_training_still_lowers_confidence() -> None:
+    # Training layouts where every table had an activity: without a prior the
+    # calibrator could not know that a record without one is suspect.
+    samples = [({"no_header": float(k % 5 == 0)}, k % 50 != 0) for k in range(500)]
+    X, y = [d for d, _ in samples], [r for _, r in samples]
+    with_prior = RecordCalibrator().fit(X, y)
+    plain, doubted = with_prior.predict_proba([{}, {"no_activity": 1.0}])[:, 1]
+    assert doubted < 0.75 < 0.9 < plain
+    without = RecordCalibrator(prior_weight=0).fit(X, y)
+    assert abs(without.predict_proba([{"no_activity": 1.0}])[0, 1] - without.predict_proba([{}])[0, 1]) < 1e-9
+
+
 def test_calibrator_saved_with_fewer_doubts_reads_only_those_and_unknown_doubts_are_refused() -> None:
     older = RecordCalibrator().fit([{}, {"no_header": 1.0}, {}, {"no_header": 1.0}], [True, False, True, False]).to_dict()
     keep = [k for k, name in enumerate(older["doubts"]) if name != "roles_overruled"]

@@ -65,7 +65,8 @@ def judged(predicted: Sequence[Record], expected: Sequence[Record]) -> list[tupl
 
 def cross_fitted_calibration(samples: Mapping[str, Sequence[tuple[dict[str, float], bool]]]) -> dict[str, Any]:
     """Per held-out template: calibrate on the other templates' held-out records,
-    then measure ECE, the reliability bins and the review queue on this one."""
+    then measure ECE, the reliability bins and the review queue on this one,
+    at its own best threshold and at the threshold the other templates chose."""
     per_template = {}
     all_confidence, all_right = [], []
     for template, held in samples.items():
@@ -76,12 +77,27 @@ def cross_fitted_calibration(samples: Mapping[str, Sequence[tuple[dict[str, floa
         confidence = calibrator.predict_proba([d for d, _ in held])[:, 1]
         right = np.array([r for _, r in held])
         per_template[template] = calibration_summary(confidence, right)
+        per_template[template]["fixed_threshold"] = _fixed_threshold_queue(calibrator, others, confidence, right)
         all_confidence += list(confidence)
         all_right += list(right)
     if not all_right:
         return {"available": False, "note": "needs held-out records of two templates"}
     pooled = calibration_summary(np.array(all_confidence), np.array(all_right))
     return {"available": True, "per_template": per_template, **pooled}
+
+
+def _fixed_threshold_queue(
+    calibrator: RecordCalibrator, others: Sequence[tuple[dict[str, float], bool]], confidence: np.ndarray, right: np.ndarray
+) -> dict[str, float]:
+    """The queue on a held-out template at the threshold chosen on the other
+    templates (as a shipped model chooses it): share queued and share of
+    wrong records caught."""
+    own = calibrator.predict_proba([d for d, _ in others])[:, 1]
+    threshold, _, _ = queue_for(own, np.array([r for _, r in others]), QUEUE_TARGET)
+    queued = confidence < threshold
+    wrong = ~right
+    caught = float((queued & wrong).sum() / wrong.sum()) if wrong.any() else 1.0
+    return {"threshold": threshold, "queue_share": float(queued.mean()), "wrong_caught": caught}
 
 
 def calibration_summary(confidence: np.ndarray, right: np.ndarray, target: float = QUEUE_TARGET) -> dict[str, Any]:
