@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from extractor.datamodel import Document, IndicatorRecord, Row, RowUnit, Table
 from extractor.enumeration import enumeration_kind, strip_enumeration
+from extractor.numbering import parse_numbering
 from extractor.doubts import record_doubts, table_novelty
 from extractor.record_calibration import RecordCalibrator, heuristic_confidence
 from extractor.vocabulary import GRADES, TARGET_KEY, load_vocabulary
@@ -33,7 +34,9 @@ _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 @dataclass
 class _State:
     parent: str | None = None
+    child_number: tuple[str, int] | None = None  # (scheme, value) of the last numbered activity under ``parent``
     activity: str | None = None
+    activity_is_parent: bool = False  # the activity is the "一、" row itself, not one of its children
     activity_unit: RowUnit | None = None
     budget: float | None = None
     categories: dict[int, str] = field(default_factory=dict)
@@ -174,8 +177,9 @@ def _update_activity(state: _State, row: Row, labelled: list[RowUnit], has_paren
 
     With a parent-activity column, that column's cell is the parent. Without
     one, an activity numbered like a top level ("一、") is the parent of the
-    activities numbered below it ("1、"); an activity numbered otherwise, or
-    not at all, has no parent.
+    activities numbered below it ("1、"); an activity not numbered has no
+    parent, and one whose numbering starts again ("3、" then "1、") without a
+    new top-level row belongs to a parent the text does not print (null).
     """
     parents = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) == "parent_activity"]
     activities = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) != "parent_activity"]
@@ -189,11 +193,26 @@ def _update_activity(state: _State, row: Row, labelled: list[RowUnit], has_paren
     kind = enumeration_kind(text)
     if not has_parent_column:
         if kind in _PARENT_KINDS:
-            state.parent = activity_name(text)
+            state.parent, state.child_number = activity_name(text), None
         elif kind is None:
             state.parent = None
+        else:
+            _follow_child_numbering(state, text)
+    state.activity_is_parent = not has_parent_column and kind in _PARENT_KINDS
     state.activity = activity_name(text)
     state.budget = None
+
+
+def _follow_child_numbering(state: _State, text: str) -> None:
+    """A new child activity numbered at or below the last one of the same scheme
+    starts the children of a parent the text does not print."""
+    numbering = parse_numbering(text)
+    if numbering is None or activity_name(text) == state.activity:
+        return
+    last = state.child_number
+    if last is not None and last[0] == numbering.scheme and numbering.value <= last[1]:
+        state.parent = None
+    state.child_number = (numbering.scheme, numbering.value)
 
 
 def _update_budget(state: _State, row: Row, labelled: list[RowUnit]) -> None:
@@ -306,7 +325,8 @@ def _record(
     measure_unit, operator = _unit_and_direction(row)
     used = [unit, *thresholds, *([state.activity_unit] if state.activity_unit else [])]
     confidence = min(_support(u, expected) for u, expected in zip(used, _expected_labels(unit, thresholds, state), strict=True))
-    parent = state.parent if state.parent != activity else None
+    # A child may bear its parent's name ("七、法制宣传" over "1、法制宣传"); the parent row itself has no parent.
+    parent = None if state.activity_is_parent else state.parent
     parsed = [p.to_dict() for p in parse_thresholds(mapped, unit=measure_unit, operator=operator)]
     doubts = record_doubts(confidence, row, table_novelty(table), activity, mapped, parsed)
     return IndicatorRecord(

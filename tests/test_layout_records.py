@@ -78,6 +78,28 @@ def test_parent_activity_is_carried_only_within_its_block(model, tmp_path: Path)
     assert records["信息公开及时率"].parent_activity is None
 
 
+def test_a_child_may_bear_its_parents_name_and_restarted_numbering_has_an_unknown_parent(model, tmp_path: Path) -> None:
+    text = "\n".join([
+        "某某局2024年部门预算信息公开", "七、绩效目标", "职责活动绩效目标表",
+        "职责活动\t绩效指标\t优\t良\t中\t差",
+        "一、法制宣传\t普法活动场次\t12\t10\t8\t＜8",
+        "1、法制宣传\t宣传材料篇数\t20\t15\t10\t＜10",
+        "2、法律顾问\t合同审查率\t100%\t≥95%\t≥90%\t＜90%",
+        "1、安全生产检查\t检查覆盖率\t100%\t≥95%\t≥90%\t＜90%",
+        "2、应急演练\t演练次数\t4\t3\t2\t＜2",
+        "",
+    ])
+    path = tmp_path / "numbering.txt"
+    path.write_text(text, encoding="utf-8")
+    records = {r.indicator: r for r in process_document(path, model).records}
+    assert records["普法活动场次"].parent_activity is None  # the "一、" row itself
+    assert records["宣传材料篇数"].parent_activity == "法制宣传"  # its child of the same name
+    assert records["合同审查率"].parent_activity == "法制宣传"
+    # "1、" again without a new "一、" row: the parent is not printed, so unknown.
+    assert records["检查覆盖率"].parent_activity is None and records["演练次数"].parent_activity is None
+    assert records["检查覆盖率"].activity == "安全生产检查"
+
+
 def test_unit_and_direction_columns_reach_the_parsed_threshold(model) -> None:
     wuhai = {r.indicator: r for r in process_document(ROOT / "samples" / "wild" / "nm_wuhai_gxs_2021.txt", model).records}
     parsed = wuhai["出差人次"].parsed_thresholds[0]
