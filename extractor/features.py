@@ -74,16 +74,25 @@ def column_role(record: UnitRecord) -> str:
     role = ctx.get("column_role")
     if role:
         return str(role)
-    return load_vocabulary().header_role(str(ctx.get("header", "")))[0] or "none"
+    return _header_role(str(ctx.get("header", "")))
+
+
+@lru_cache(maxsize=4096)
+def _header_role(header: str) -> str:
+    return load_vocabulary().header_role(header)[0] or "none"
+
+
+@lru_cache(maxsize=65536)
+def _form_key(text: str) -> str | None:
+    return load_vocabulary().form_key(text) if text.strip() else None
 
 
 def left_label_role(record: UnitRecord) -> str:
     """Form key of the nearest key cell to the left ("项目名称 | 车辆保险费")."""
     ctx = record["context"]
     col = int(ctx.get("col", 0))
-    vocab = load_vocabulary()
     for text in reversed((ctx.get("row_texts") or [])[:col]):
-        key = vocab.form_key(str(text)) if str(text).strip() else None
+        key = _form_key(str(text))
         if key:
             return key
     return "none"
@@ -125,9 +134,15 @@ def _cached_words(text: str) -> tuple[str, ...]:
 
 def _shape(text: str) -> list[float]:
     """Shape of one text: enumeration, numbers, comparisons, length."""
+    return list(_cached_shape(text))
+
+
+@lru_cache(maxsize=65536)
+def _cached_shape(text: str) -> tuple[float, ...]:
+    # A text is shaped once, not again as each neighbour's neighbour.
     stripped = text.strip()
     enum = [float(bool(p.match(stripped))) for p in ENUMERATIONS.values()]
-    return [
+    return (
         *enum,
         float(bool(_NUMBER.search(stripped))),
         float(bool(PERCENT.search(stripped))),
@@ -138,9 +153,10 @@ def _shape(text: str) -> list[float]:
         float(bool(_NUMERIC_ONLY.match(stripped))),
         math.log1p(len(stripped)) / 5.0,
         float("\n" in stripped),
-    ]
+    )
 
 
+@lru_cache(maxsize=65536)
 def _is_target_like(text: str) -> bool:
     return bool(PERCENT.search(text) or COMPARISON.search(text) or _NUMERIC_ONLY.match(text.strip() or "x"))
 
@@ -178,6 +194,11 @@ def layout_vector(record: UnitRecord) -> list[float]:
         float(bool(str(ctx.get("left", "")).strip())),
         float(left_label_role(record) == "activity"),
     ]
+
+
+def layout_width() -> int:
+    """How many numbers :func:`layout_vector` gives per unit."""
+    return len(layout_vector({"text": "", "context": {}}))
 
 
 def layout_matrix(records: Sequence[UnitRecord]) -> sparse.csr_matrix:
@@ -271,4 +292,23 @@ class UnitFeaturizer(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, records: Sequence[UnitRecord]) -> sparse.csr_matrix:
-        return self.union_.transform(records)
+        """The union's features, each text branch vectorising every distinct string once.
+
+        The same matrix as ``self.union_.transform(records)``: a vectoriser's row
+        depends on its string alone, so repeated cells, headers and neighbours
+        share one computed row.
+        """
+        records = list(records)
+        weights = self.union_.transformer_weights or {}
+        blocks = []
+        for name, branch in self.union_.transformer_list:
+            select = branch.steps[0][1] if isinstance(branch, Pipeline) and len(branch.steps) == 2 else None
+            if isinstance(select, FunctionTransformer) and select.func is not None:
+                index: dict[str, int] = {}
+                rows = [index.setdefault(text, len(index)) for text in select.func(records)]
+                block = branch.steps[1][1].transform(list(index))[np.asarray(rows, dtype=np.intp)]
+            else:
+                block = branch.transform(records)
+            weight = weights.get(name)
+            blocks.append(block if weight is None else block * weight)
+        return sparse.hstack(blocks).tocsr()

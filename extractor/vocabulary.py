@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "configs" / "vocabulary.toml"
@@ -91,8 +91,13 @@ class Vocabulary:
 
     def form_key(self, text: str) -> str | None:
         """Role of a form row's key cell (项目名称 -> activity), or None."""
-        role, score = _best_match(clean(text), {k: _cleaned(v) for k, v in self.form.items()})
+        role, score = _best_match(clean(text), self._form_words)
         return role if score == 1.0 else None
+
+    @cached_property
+    def _form_words(self) -> dict[str, tuple[str, ...]]:
+        """Form keys as compared, cleaned once per vocabulary rather than per lookup."""
+        return {k: _cleaned(v) for k, v in self.form.items()}
 
     def inline_key(self, text: str) -> str | None:
         """Role of an inline list key (绩效指标 -> indicator), or None."""
