@@ -67,7 +67,7 @@ def _json(value: Any) -> str:
 
 CONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {
     "records": {"thresholds": _thresholds, "doubts": lambda value: sorted((value or {}).items())},
-    "rows": {"context": _json},
+    "rows": {"context": lambda value: None if value is None else _json(value)},
 }
 
 
