@@ -4,8 +4,9 @@ comparison words, neighbours).
 
 Inputs are "unit records": dicts with ``text`` and ``context`` (the snapshot
 made by :mod:`extractor.units`), so the same code serves documents and stored
-annotations. Everything here is a plain module-level function or a small
-scikit-learn estimator, so a fitted pipeline is saved with skops.
+annotations. Everything here is a plain module-level function that needs no
+scikit-learn; the scikit-learn featurizer built from them lives in
+:mod:`extractor.featurizer`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,6 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
 
 from extractor.enumeration import ENUMERATIONS
 from extractor.text_patterns import COMPARISON, PERCENT
@@ -241,74 +238,10 @@ def role_char_ngrams(doc: str) -> list[str]:
     return [f"{role}:{text[i:i + n]}" for n in (1, 2) for i in range(len(text) - n + 1)]
 
 
-def _text_branch(extract: Any, vectorizer: TfidfVectorizer) -> Pipeline:
-    return Pipeline([("select", FunctionTransformer(extract)), ("tfidf", vectorizer)])
+def __getattr__(name: str) -> Any:
+    # The scikit-learn featurizer moved to extractor.featurizer (imported on use).
+    if name in ("UnitFeaturizer", "make_featurizer"):
+        from extractor import featurizer
 
-
-def make_featurizer() -> FeatureUnion:
-    """The feature extractor: text, words, header, neighbours and layout."""
-    return FeatureUnion(
-        [
-            ("chars", _text_branch(texts_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True))),
-            (
-                "words",
-                _text_branch(
-                    texts_of,
-                    TfidfVectorizer(tokenizer=jieba_words, token_pattern=None, lowercase=False, min_df=2, sublinear_tf=True),
-                ),
-            ),
-            ("header", _text_branch(headers_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))),
-            ("roles", _text_branch(roles_of, TfidfVectorizer(token_pattern=r"\S+", lowercase=False, use_idf=False))),
-            (
-                "neighbours",
-                _text_branch(neighbours_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=3, max_features=3000, sublinear_tf=True)),
-            ),
-            ("role_text", _text_branch(role_texts_of, TfidfVectorizer(analyzer=role_char_ngrams, min_df=2, sublinear_tf=True))),
-            ("layout", FunctionTransformer(layout_matrix)),
-        ],
-        # Column roles generalise across templates better than raw header
-        # characters, and role-conditioned n-grams keep one review round from
-        # unlearning a column. There is deliberately no feature naming the
-        # layout itself: reviews of a new layout are mostly "other" rows, and
-        # such a feature would turn that into a bias against the whole layout.
-        transformer_weights={"header": 0.3, "roles": 2.0},
-    )
-
-
-def _drop_stop_words(union: FeatureUnion) -> None:
-    """Remove the vectorizers' ``stop_words_`` (terms cut by min_df): only size, no use."""
-    for _name, branch in union.transformer_list:
-        vectorizer = branch[-1] if isinstance(branch, Pipeline) else branch
-        if hasattr(vectorizer, "stop_words_"):
-            del vectorizer.stop_words_
-
-
-class UnitFeaturizer(BaseEstimator, TransformerMixin):
-    """scikit-learn transformer from unit records to a sparse feature matrix."""
-
-    def fit(self, records: Sequence[UnitRecord], y: Any = None) -> UnitFeaturizer:
-        self.union_ = make_featurizer().fit(records)
-        _drop_stop_words(self.union_)
-        return self
-
-    def transform(self, records: Sequence[UnitRecord]) -> sparse.csr_matrix:
-        """The union's features, each text branch vectorising every distinct string once.
-
-        The same matrix as ``self.union_.transform(records)``: a vectoriser's row
-        depends on its string alone, so repeated cells, headers and neighbours
-        share one computed row.
-        """
-        records = list(records)
-        weights = self.union_.transformer_weights or {}
-        blocks = []
-        for name, branch in self.union_.transformer_list:
-            select = branch.steps[0][1] if isinstance(branch, Pipeline) and len(branch.steps) == 2 else None
-            if isinstance(select, FunctionTransformer) and select.func is not None:
-                index: dict[str, int] = {}
-                rows = [index.setdefault(text, len(index)) for text in select.func(records)]
-                block = branch.steps[1][1].transform(list(index))[np.asarray(rows, dtype=np.intp)]
-            else:
-                block = branch.transform(records)
-            weight = weights.get(name)
-            blocks.append(block if weight is None else block * weight)
-        return sparse.hstack(blocks).tocsr()
+        return getattr(featurizer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from extractor import features
+from extractor import featurizer, features
 from extractor.document import analyse
 from extractor.errors import ExtractorError, ModelLoadError
 from extractor.models import load_classifier, load_column_model
@@ -28,16 +28,18 @@ from extractor.models.sklearn_backend import LEGACY_MODEL_FILE, WITH_HEADER, WIT
 from extractor.reader import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
-_FEATURE_MODULE = "extractor.features"
+_FEATURE_MODULES = {"extractor.features": features, "extractor.featurizer": featurizer}
 
 
 def is_feature_type(type_name: str) -> bool:
-    """Whether ``type_name`` is a public function or class defined in ``extractor.features``."""
+    """Whether ``type_name`` is a public function or class of ``extractor.features``
+    or ``extractor.featurizer`` (where ``UnitFeaturizer`` now lives)."""
     module, _, name = type_name.rpartition(".")
-    if module != _FEATURE_MODULE or name.startswith("_"):
+    if module not in _FEATURE_MODULES or name.startswith("_"):
         return False
-    obj = getattr(features, name, None)
-    return (inspect.isfunction(obj) or inspect.isclass(obj)) and getattr(obj, "__module__", "") == _FEATURE_MODULE
+    obj = getattr(_FEATURE_MODULES[module], name, None)
+    defined_in = getattr(obj, "__module__", "")
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and defined_in in _FEATURE_MODULES
 
 
 def load_skops(directory: Path, card: ModelCard) -> SklearnRowClassifier:

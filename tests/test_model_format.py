@@ -12,7 +12,7 @@ import pytest
 import skops.io as sio
 from sklearn.base import clone
 
-from extractor.features import UnitFeaturizer
+from extractor.featurizer import UnitFeaturizer
 from extractor.models import load_classifier
 from extractor.models.base import CARD_FILE
 from extractor.models.sklearn_backend import LEGACY_MODEL_FILE, MODEL_FILE

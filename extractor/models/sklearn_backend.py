@@ -18,7 +18,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from extractor.errors import ModelLoadError
-from extractor.features import UnitFeaturizer, UnitRecord, has_header, without_header
+from extractor.features import UnitRecord, has_header, without_header
+from extractor.featurizer import UnitFeaturizer
 from extractor.models.base import ModelCard, reorder_columns
 from extractor.models.linear_arrays import load_pipelines, save_pipelines
 
