@@ -24,4 +24,4 @@ test: install-test
 	$(PYTHON) -m pytest -q
 
 benchmark: install
-	$(PYTHON) scripts/benchmark.py
+	$(PYTHON) -m scripts.benchmark

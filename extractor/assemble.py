@@ -53,11 +53,14 @@ def assemble(
     with its doubts and the probability that it is right (``calibrator``, or
     a heuristic without one)."""
     by_cell = {(u.table, u.row, u.col): u for u in units}
+    by_table: dict[int, list[RowUnit]] = {}
+    for key in sorted(by_cell):  # one sort for the document, not one per table
+        by_table.setdefault(key[0], []).append(by_cell[key])
     records: list[IndicatorRecord] = []
     previous_form: dict[str, str] = {}
     for table in tables:
         if table.is_performance and table.layout == "inline":
-            records += _inline_records(doc, table, by_cell, review_threshold)
+            records += _inline_records(doc, table, by_table.get(table.index, []), review_threshold)
         elif table.is_performance:
             records += _grid_records(doc, table, by_cell, review_threshold, previous_form)
         # A form printed as its own table (项目名称 … above a separate grid) names the next grid's project.
@@ -114,9 +117,8 @@ def _grid_records(
     return records
 
 
-def _inline_records(doc: Document, table: Table, by_cell: dict, threshold: float) -> list[IndicatorRecord]:
-    """Every indicator of an inline block shares the block's standard."""
-    units = [by_cell[k] for k in sorted(by_cell) if k[0] == table.index]
+def _inline_records(doc: Document, table: Table, units: list[RowUnit], threshold: float) -> list[IndicatorRecord]:
+    """Every indicator of an inline block shares the block's standard (``units``: the block's, in cell order)."""
     state = _State()
     activities = [u for u in units if u.label == "activity"]
     heading = [u for u in units if u.row == 0 and not table.rows[0].key]

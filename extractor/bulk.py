@@ -12,6 +12,7 @@ run left behind are removed at the start of the next.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -22,13 +23,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from extractor.atomic import remove_stale_temporaries, write_text_atomic
+from extractor.atomic import remove_stale_temporaries, write_bytes_atomic
 from extractor.datamodel import RowUnit
 from extractor.discovery import discover
 from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
 from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
-from extractor.models.base import RowClassifier
+from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
 from extractor.status import FAILURE, SUCCESS, document_status, failure_status
 from extractor.dataset import RESERVED_COLUMNS, DatasetWriter, document_payload, stamp_document
 from extractor.identity import assign_doc_ids
@@ -40,8 +41,10 @@ from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
 from extractor.sidecar import Sidecar, load_sidecar
 
 # Bump when extraction logic changes in a way that makes old state stale.
-PIPELINE_VERSION = "3"  # 2: documents and identity; 3: records, rows and sections carry "page"
+PIPELINE_VERSION = "4"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows
 STATE_DIR = ".state"
+STATE_SUFFIX = ".json.gz"
+STATE_COMPRESSION = 1
 INPUT_SUFFIXES = SUPPORTED_SUFFIXES | LEGACY_SUFFIXES  # legacy ones are listed with a named error
 # More worker processes than this is a typo, not a plan.
 MAX_WORKERS = 64
@@ -99,26 +102,42 @@ def _error_entry(path: Path, exc: BaseException) -> dict[str, Any]:
 
 def state_file(out_dir: Path, path: Path) -> Path:
     digest = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:20]
-    return out_dir / STATE_DIR / f"{path.stem}-{digest}.json"
+    return out_dir / STATE_DIR / f"{path.stem}-{digest}{STATE_SUFFIX}"
 
 
-def fingerprint(sha256: str, model_version: str, threshold: float, reviews: Reviews) -> str:
-    """What a cached result depends on: input bytes, model, threshold, and this document's reviews."""
+def fingerprint(sha256: str, model_version: str, threshold: float, reviews: Reviews, keep_context: bool = False) -> str:
+    """What a cached result depends on: input bytes, model, threshold, this document's reviews,
+    and whether every row keeps its context."""
     mine = sorted((k, str(v.get("label"))) for k, v in reviews.items() if k.startswith(sha256[:16]))
-    blob = json.dumps([sha256, model_version, threshold, PIPELINE_VERSION, mine])
+    blob = json.dumps([sha256, model_version, threshold, PIPELINE_VERSION, mine, keep_context])
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def result_payload(result: DocumentResult) -> dict[str, Any]:
-    """The JSON-able part of a result that the output files are made of."""
+def result_payload(result: DocumentResult, threshold: float = 0.0, keep_context: bool = False) -> dict[str, Any]:
+    """The JSON-able part of a result that the output files are made of.
+
+    A row keeps its bulky ``context`` (the whole table row, neighbours, headers)
+    only when it goes to the review queue (a model label below ``threshold``),
+    which Label Studio tasks are made from, or with ``keep_context``.
+    """
+    rows = []
+    for unit in result.units:
+        row = {**row_entry(unit, result.model_version, result.doc.source), "page": result.doc.page_of(unit.line)}
+        if not (keep_context or is_queued(row, threshold)):
+            del row["context"]
+        rows.append(row)
     return {
         "records": [r.to_dict() for r in result.records],
-        "rows": [{**row_entry(u, result.model_version, result.doc.source), "page": result.doc.page_of(u.line)}
-                 for u in result.units],
+        "rows": rows,
         "sections": [{"doc_id": result.doc.doc_id, **s.to_dict(), "page": result.doc.page_of(s.line)}
                      for s in result.sections],
         "document": {**document_payload(result.doc), **document_status(result)},
     }
+
+
+def is_queued(row: Mapping[str, Any], threshold: float) -> bool:
+    """Whether a row goes to review_queue.jsonl: a model's label below the review threshold."""
+    return bool(row["confidence"] < threshold and row["label_source"] == "model")
 
 
 def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
@@ -148,10 +167,16 @@ _WORKER: dict[str, Any] = {}
 
 
 def _init_worker(
-    model_path: str, threshold: float, reviews: Mapping[str, Any], limits: Limits, state_files: Mapping[str, str]
+    model_path: str,
+    threshold: float,
+    reviews: Mapping[str, Any],
+    limits: Limits,
+    state_files: Mapping[str, str],
+    keep_context: bool = False,
 ) -> None:
     _WORKER.update(
-        classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits, state_files=state_files
+        classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits,
+        state_files=state_files, keep_context=keep_context,
     )
 
 
@@ -159,11 +184,19 @@ def _process(path: str) -> tuple[str, dict[str, Any]]:
     """Process one document in a worker; returns (path, state) and never raises."""
     w = _WORKER
     state_path = Path(w["state_files"][path])
-    return path, process_to_state(Path(path), state_path, w["classifier"], w["threshold"], w["reviews"], w["limits"])
+    return path, process_to_state(
+        Path(path), state_path, w["classifier"], w["threshold"], w["reviews"], w["limits"], w["keep_context"]
+    )
 
 
 def process_to_state(
-    path: Path, state_path: Path, classifier: RowClassifier, threshold: float, reviews: Reviews, limits: Limits | None = None
+    path: Path,
+    state_path: Path,
+    classifier: RowClassifier,
+    threshold: float,
+    reviews: Reviews,
+    limits: Limits | None = None,
+    keep_context: bool = False,
 ) -> dict[str, Any]:
     """Extract one document into its state file; return a small status, never raise.
 
@@ -176,40 +209,56 @@ def process_to_state(
         limits.check_size(path, path.stat().st_size)
         with time_limit(limits.max_seconds_per_document, path):
             doc = read_document(path)
-            expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews)
+            expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews, keep_context)
             cached = _read_state(state_path)
             if cached and cached.get("fingerprint") == expected and "result" in cached:
                 return {"unchanged": True, "sha256": doc.sha256}
             result = process_loaded(doc, classifier, threshold, reviews, limits)
-            state = {"source": str(path), "fingerprint": expected, "result": result_payload(result)}
+            state = {"source": str(path), "fingerprint": expected, "result": result_payload(result, threshold, keep_context)}
     except Exception as exc:  # bad input (ExtractorError) or a bug: this document fails, the run goes on
         return {"error": _error_entry(path, exc)}
-    write_text_atomic(state_path, json.dumps(state, ensure_ascii=False))
+    write_state(state_path, state)
     return {"unchanged": False, "sha256": doc.sha256}
+
+
+def write_state(path: Path, state: Mapping[str, Any]) -> None:
+    """A state file: compact JSON, gzip-compressed (fast level: a tenth of the bytes for little CPU)."""
+    text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+    write_bytes_atomic(path, gzip.compress(text.encode("utf-8"), compresslevel=STATE_COMPRESSION))
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    return json.loads(gzip.decompress(path.read_bytes()))
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        return read_state(path)
+    except (FileNotFoundError, OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError):
         return None
 
 
 def _run_jobs(
     jobs: Sequence[Job],
     model_dir: Path,
-    classifier: RowClassifier,
+    classifier: Callable[[], RowClassifier],
     threshold: float,
     reviews: Reviews,
     workers: int,
     limits: Limits,
+    keep_context: bool = False,
 ) -> Iterator[tuple[Job, dict[str, Any]]]:
+    """``(job, status)`` per job: here when one worker is asked for (``classifier()``
+    loads the model then), else in worker processes that each load the model once."""
     if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield job, process_to_state(job.path, job.state_file, classifier, threshold, reviews, limits)
+        if jobs:
+            model = classifier()
+            for job in jobs:
+                yield job, process_to_state(job.path, job.state_file, model, threshold, reviews, limits, keep_context)
         return
     by_path = {str(job.path): job for job in jobs}
-    initargs = (str(model_dir), threshold, dict(reviews), limits, {p: str(job.state_file) for p, job in by_path.items()})
+    state_files = {p: str(job.state_file) for p, job in by_path.items()}
+    initargs = (str(model_dir), threshold, dict(reviews), limits, state_files, keep_context)
     stall = limits.max_seconds_per_document + STALL_GRACE_SECONDS if limits.max_seconds_per_document else None
     results = run_pool(list(by_path), _process, _init_worker, initargs, workers, stall, partial(_lost, limits))
     for path, state in results:
@@ -240,6 +289,7 @@ def run_extraction(
     address: str | None = None,
     limits: Limits | None = None,
     classifier: RowClassifier | None = None,
+    keep_context: bool = False,
 ) -> RunSummary:
     """Extract every input into ``out_dir``; see the module docstring for guarantees.
 
@@ -247,7 +297,11 @@ def run_extraction(
     records; ``engine`` is ``local`` (processes here) or ``ray`` (one task per
     document on the Ray cluster at ``address``, a local one by default).
     ``classifier`` is the model of ``model_dir`` when the caller has already
-    loaded it (workers load their own). ``workers`` 0 means one per core.
+    loaded it; otherwise this process reads only the model card and loads the
+    model when it extracts documents itself (one worker); worker processes
+    load their own, once each. ``workers`` 0 means one per core.
+    ``keep_context`` keeps every row's ``context`` in rows.jsonl/.parquet
+    (by default only the review queue's rows carry it).
     Raises ConfigError (E203) for a threshold outside [0, 1] or a worker count
     outside 0..MAX_WORKERS, and OutputDirError (E401) when ``out_dir`` is not a
     folder that can be written.
@@ -255,20 +309,21 @@ def run_extraction(
     validate_options(threshold, workers)
     out = prepare_out_dir(Path(out_dir))
     sidecar = load_sidecar(metadata, RESERVED_COLUMNS) if metadata else Sidecar()
-    classifier = classifier or load_classifier(model_dir)
+    card = classifier.card if classifier else ModelCard.load(resolve_model_dir(Path(model_dir)))
     reviews = reviews or {}
     limits = limits or Limits()
     files, errors = collect_inputs(paths)
     jobs = [Job(p, state_file(out, p)) for p in files]
     workers = workers if workers > 0 else (os.cpu_count() or 1)
-    summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=classifier.card.version)
+    summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=card.version)
     statuses: dict[Path, dict[str, Any]] = {}
     if engine == "ray":
         from extractor.ray_engine import run_jobs_on_ray
 
-        results = run_jobs_on_ray(jobs, Path(model_dir), threshold, reviews, address)
+        results = run_jobs_on_ray(jobs, Path(model_dir), threshold, reviews, address, keep_context)
     else:
-        results = _run_jobs(jobs, Path(model_dir), classifier, threshold, reviews, workers, limits)
+        model = (lambda: classifier) if classifier else (lambda: load_classifier(model_dir))
+        results = _run_jobs(jobs, Path(model_dir), model, threshold, reviews, workers, limits, keep_context)
     for job, status in results:
         statuses[job.path] = status
         on_document(job.path, status)
@@ -278,7 +333,7 @@ def run_extraction(
     summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
     done = [j for j in jobs if "error" not in statuses[j.path]]
     doc_ids = assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done])
-    _write_outputs(out, list(zip(done, doc_ids, strict=True)), summary, sidecar, classifier.card.created)
+    _write_outputs(out, list(zip(done, doc_ids, strict=True)), summary, sidecar, card.created, keep_context)
     return summary
 
 
@@ -304,24 +359,35 @@ def prepare_out_dir(out: Path) -> Path:
 
 
 def _write_outputs(
-    out: Path, documents: Sequence[tuple[Job, str]], summary: RunSummary, sidecar: Sidecar, model_created: str
+    out: Path,
+    documents: Sequence[tuple[Job, str]],
+    summary: RunSummary,
+    sidecar: Sidecar,
+    model_created: str,
+    keep_context: bool = False,
 ) -> None:
-    """Stream every document's state into the output files, one document at a time."""
+    """Stream every document's state into the output files, one document at a time.
+
+    Queued rows go to review_queue.jsonl with their context; rows.jsonl has it
+    only with ``keep_context``.
+    """
     queue: list[dict[str, Any]] = []
     with (
         DatasetWriter(out, sidecar.columns) as dataset,
         RecordsCsvWriter(out / "records.csv", sidecar.columns) as csv_records,
     ):
         for job, doc_id in documents:
-            state = json.loads(job.state_file.read_text(encoding="utf-8"))
+            state = read_state(job.state_file)
             extra = sidecar.lookup(job.path, state["result"]["document"]["sha256"])
             stamped = stamp_document(state["result"], doc_id, state["source"], extra, summary.model_version, model_created)
+            queue += [r for r in stamped["rows"] if is_queued(r, summary.threshold)]
+            if not keep_context:
+                stamped["rows"] = [{k: v for k, v in r.items() if k != "context"} for r in stamped["rows"]]
             dataset.write(stamped)
             summary.statuses[stamped["documents"][0].get("status") or SUCCESS] += 1
             summary.records_to_review += sum(bool(r.get("needs_review")) for r in stamped["records"])
             for record in stamped["records"]:
                 csv_records.write(record)
-            queue += [r for r in stamped["rows"] if r["confidence"] < summary.threshold and r["label_source"] == "model"]
         for entry in summary.errors:  # every input has a status, failed ones too
             dataset.write({"documents": [failure_status(entry)], "records": [], "sections": [], "rows": []})
             summary.statuses[FAILURE] += 1

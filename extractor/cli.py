@@ -43,6 +43,9 @@ def extract(
     max_seconds: Annotated[
         float | None, typer.Option(help="Fail a document that takes longer than this many seconds (default: config).")
     ] = None,
+    keep_context: Annotated[
+        bool, typer.Option("--keep-context", help="Keep every row's context (whole table row, headers) in rows.jsonl/.parquet.")
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Extract sections, labelled rows and indicator records from budget documents.
@@ -72,7 +75,7 @@ def extract(
         summary = run_or_exit(
             lambda: run_extraction(
                 paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document,
-                metadata=metadata, engine=engine, address=address, limits=limits,
+                metadata=metadata, engine=engine, address=address, limits=limits, keep_context=keep_context,
             )
         )
     print_summary(summary)
@@ -258,7 +261,10 @@ def _mount_review() -> None:
     app.add_typer(review_app, name="review")
 
 
-_mount_review()
+# `extract` never needs the review client (httpx, the Label Studio SDK: a
+# second of imports in every run); every other command line mounts it.
+if sys.argv[1:2] != ["extract"]:
+    _mount_review()
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -4,8 +4,9 @@ comparison words, neighbours).
 
 Inputs are "unit records": dicts with ``text`` and ``context`` (the snapshot
 made by :mod:`extractor.units`), so the same code serves documents and stored
-annotations. Everything here is a plain module-level function or a small
-scikit-learn estimator, so a fitted pipeline is saved with skops.
+annotations. Everything here is a plain module-level function that needs no
+scikit-learn; the scikit-learn featurizer built from them lives in
+:mod:`extractor.featurizer`.
 """
 
 from __future__ import annotations
@@ -19,10 +20,6 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import FunctionTransformer
 
 from extractor.enumeration import ENUMERATIONS
 from extractor.text_patterns import COMPARISON, PERCENT
@@ -74,16 +71,25 @@ def column_role(record: UnitRecord) -> str:
     role = ctx.get("column_role")
     if role:
         return str(role)
-    return load_vocabulary().header_role(str(ctx.get("header", "")))[0] or "none"
+    return _header_role(str(ctx.get("header", "")))
+
+
+@lru_cache(maxsize=4096)
+def _header_role(header: str) -> str:
+    return load_vocabulary().header_role(header)[0] or "none"
+
+
+@lru_cache(maxsize=65536)
+def _form_key(text: str) -> str | None:
+    return load_vocabulary().form_key(text) if text.strip() else None
 
 
 def left_label_role(record: UnitRecord) -> str:
     """Form key of the nearest key cell to the left ("项目名称 | 车辆保险费")."""
     ctx = record["context"]
     col = int(ctx.get("col", 0))
-    vocab = load_vocabulary()
     for text in reversed((ctx.get("row_texts") or [])[:col]):
-        key = vocab.form_key(str(text)) if str(text).strip() else None
+        key = _form_key(str(text))
         if key:
             return key
     return "none"
@@ -125,9 +131,15 @@ def _cached_words(text: str) -> tuple[str, ...]:
 
 def _shape(text: str) -> list[float]:
     """Shape of one text: enumeration, numbers, comparisons, length."""
+    return list(_cached_shape(text))
+
+
+@lru_cache(maxsize=65536)
+def _cached_shape(text: str) -> tuple[float, ...]:
+    # A text is shaped once, not again as each neighbour's neighbour.
     stripped = text.strip()
     enum = [float(bool(p.match(stripped))) for p in ENUMERATIONS.values()]
-    return [
+    return (
         *enum,
         float(bool(_NUMBER.search(stripped))),
         float(bool(PERCENT.search(stripped))),
@@ -138,9 +150,10 @@ def _shape(text: str) -> list[float]:
         float(bool(_NUMERIC_ONLY.match(stripped))),
         math.log1p(len(stripped)) / 5.0,
         float("\n" in stripped),
-    ]
+    )
 
 
+@lru_cache(maxsize=65536)
 def _is_target_like(text: str) -> bool:
     return bool(PERCENT.search(text) or COMPARISON.search(text) or _NUMERIC_ONLY.match(text.strip() or "x"))
 
@@ -178,6 +191,11 @@ def layout_vector(record: UnitRecord) -> list[float]:
         float(bool(str(ctx.get("left", "")).strip())),
         float(left_label_role(record) == "activity"),
     ]
+
+
+def layout_width() -> int:
+    """How many numbers :func:`layout_vector` gives per unit."""
+    return len(layout_vector({"text": "", "context": {}}))
 
 
 def layout_matrix(records: Sequence[UnitRecord]) -> sparse.csr_matrix:
@@ -220,55 +238,10 @@ def role_char_ngrams(doc: str) -> list[str]:
     return [f"{role}:{text[i:i + n]}" for n in (1, 2) for i in range(len(text) - n + 1)]
 
 
-def _text_branch(extract: Any, vectorizer: TfidfVectorizer) -> Pipeline:
-    return Pipeline([("select", FunctionTransformer(extract)), ("tfidf", vectorizer)])
+def __getattr__(name: str) -> Any:
+    # The scikit-learn featurizer moved to extractor.featurizer (imported on use).
+    if name in ("UnitFeaturizer", "make_featurizer"):
+        from extractor import featurizer
 
-
-def make_featurizer() -> FeatureUnion:
-    """The feature extractor: text, words, header, neighbours and layout."""
-    return FeatureUnion(
-        [
-            ("chars", _text_branch(texts_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=2, sublinear_tf=True))),
-            (
-                "words",
-                _text_branch(
-                    texts_of,
-                    TfidfVectorizer(tokenizer=jieba_words, token_pattern=None, lowercase=False, min_df=2, sublinear_tf=True),
-                ),
-            ),
-            ("header", _text_branch(headers_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 2)))),
-            ("roles", _text_branch(roles_of, TfidfVectorizer(token_pattern=r"\S+", lowercase=False, use_idf=False))),
-            (
-                "neighbours",
-                _text_branch(neighbours_of, TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=3, max_features=3000, sublinear_tf=True)),
-            ),
-            ("role_text", _text_branch(role_texts_of, TfidfVectorizer(analyzer=role_char_ngrams, min_df=2, sublinear_tf=True))),
-            ("layout", FunctionTransformer(layout_matrix)),
-        ],
-        # Column roles generalise across templates better than raw header
-        # characters, and role-conditioned n-grams keep one review round from
-        # unlearning a column. There is deliberately no feature naming the
-        # layout itself: reviews of a new layout are mostly "other" rows, and
-        # such a feature would turn that into a bias against the whole layout.
-        transformer_weights={"header": 0.3, "roles": 2.0},
-    )
-
-
-def _drop_stop_words(union: FeatureUnion) -> None:
-    """Remove the vectorizers' ``stop_words_`` (terms cut by min_df): only size, no use."""
-    for _name, branch in union.transformer_list:
-        vectorizer = branch[-1] if isinstance(branch, Pipeline) else branch
-        if hasattr(vectorizer, "stop_words_"):
-            del vectorizer.stop_words_
-
-
-class UnitFeaturizer(BaseEstimator, TransformerMixin):
-    """scikit-learn transformer from unit records to a sparse feature matrix."""
-
-    def fit(self, records: Sequence[UnitRecord], y: Any = None) -> UnitFeaturizer:
-        self.union_ = make_featurizer().fit(records)
-        _drop_stop_words(self.union_)
-        return self
-
-    def transform(self, records: Sequence[UnitRecord]) -> sparse.csr_matrix:
-        return self.union_.transform(records)
+        return getattr(featurizer, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,11 +30,15 @@ TASKS_PER_CPU = 2
 _CLASSIFIERS: dict[str, RowClassifier] = {}
 
 
-def extract_task(path: str, state_path: str, model_dir: str, threshold: float, reviews: Reviews) -> dict[str, Any]:
+def extract_task(
+    path: str, state_path: str, model_dir: str, threshold: float, reviews: Reviews, keep_context: bool = False
+) -> dict[str, Any]:
     """The body of one Ray task: a document into its state file (never raises)."""
     if model_dir not in _CLASSIFIERS:
         _CLASSIFIERS[model_dir] = load_classifier(model_dir)
-    return process_to_state(Path(path), Path(state_path), _CLASSIFIERS[model_dir], threshold, reviews)
+    return process_to_state(
+        Path(path), Path(state_path), _CLASSIFIERS[model_dir], threshold, reviews, keep_context=keep_context
+    )
 
 
 def import_ray() -> ModuleType:
@@ -47,7 +51,12 @@ def import_ray() -> ModuleType:
 
 
 def run_jobs_on_ray(
-    jobs: Sequence[Job], model_dir: Path, threshold: float, reviews: Reviews, address: str | None = None
+    jobs: Sequence[Job],
+    model_dir: Path,
+    threshold: float,
+    reviews: Reviews,
+    address: str | None = None,
+    keep_context: bool = False,
 ) -> Iterator[tuple[Job, dict[str, Any]]]:
     """Run ``jobs`` as Ray tasks; yield ``(job, status)`` as each finishes.
 
@@ -63,13 +72,15 @@ def run_jobs_on_ray(
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise EngineError(f"cannot start or reach the Ray cluster at {address or 'a new local instance'}: {exc}") from exc
     try:
-        yield from _submit(ray, jobs, str(model_dir.resolve()), threshold, reviews)
+        yield from _submit(ray, jobs, str(model_dir.resolve()), threshold, reviews, keep_context)
     finally:
         if started:
             ray.shutdown()
 
 
-def _submit(ray: ModuleType, jobs: Sequence[Job], model_dir: str, threshold: float, reviews: Reviews) -> Iterator[tuple[Job, dict[str, Any]]]:
+def _submit(
+    ray: ModuleType, jobs: Sequence[Job], model_dir: str, threshold: float, reviews: Reviews, keep_context: bool
+) -> Iterator[tuple[Job, dict[str, Any]]]:
     task = ray.remote(num_cpus=1)(extract_task)
     reviews_ref = ray.put(dict(reviews))
     window = max(1, int(ray.cluster_resources().get("CPU", 1)) * TASKS_PER_CPU)
@@ -78,7 +89,8 @@ def _submit(ray: ModuleType, jobs: Sequence[Job], model_dir: str, threshold: flo
     while waiting or pending:
         while waiting and len(pending) < window:
             job = waiting.popleft()
-            pending[task.remote(str(job.path.resolve()), str(job.state_file.resolve()), model_dir, threshold, reviews_ref)] = job
+            ref = task.remote(str(job.path.resolve()), str(job.state_file.resolve()), model_dir, threshold, reviews_ref, keep_context)
+            pending[ref] = job
         done, _ = ray.wait(list(pending), num_returns=1)
         for ref in done:
             job = pending.pop(ref)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent / "configs" / "vocabulary.toml"
@@ -25,6 +25,7 @@ TARGET_KEY = "指标值"
 
 _NOISE = re.compile(r"[\s　·.．。:：,，\-—_|/\\ī()（）\[\]【】<>《》\"'“”]+")
 _CONTAINS_SCORE = 0.7
+_MEMO_SIZE = 200_000  # remembered lookups per vocabulary (then forgotten at once)
 
 
 def clean(text: str) -> str:
@@ -64,7 +65,7 @@ class Vocabulary:
     def header_role(self, text: str) -> tuple[str, float]:
         """(role, score) a header text names: 1.0 for a listed word, 0.7 when it
         contains one (longest wins), ("", 0.0) when it names none."""
-        return _best_match(clean(text), self.roles)
+        return self._match("roles", text, self.roles)
 
     def grade_of(self, text: str) -> str | None:
         """The grade a header or standard names: "评价标准(优)", "优秀" -> "优"."""
@@ -91,13 +92,33 @@ class Vocabulary:
 
     def form_key(self, text: str) -> str | None:
         """Role of a form row's key cell (项目名称 -> activity), or None."""
-        role, score = _best_match(clean(text), {k: _cleaned(v) for k, v in self.form.items()})
+        role, score = self._match("form", text, self._form_words)
         return role if score == 1.0 else None
+
+    @cached_property
+    def _form_words(self) -> dict[str, tuple[str, ...]]:
+        """Form keys as compared, cleaned once per vocabulary rather than per lookup."""
+        return {k: _cleaned(v) for k, v in self.form.items()}
 
     def inline_key(self, text: str) -> str | None:
         """Role of an inline list key (绩效指标 -> indicator), or None."""
-        role, score = _best_match(clean(text), self.inline)
+        role, score = self._match("inline", text, self.inline)
         return role if score == 1.0 else None
+
+    def _match(self, kind: str, text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, float]:
+        """``_best_match`` of ``text`` in ``table``, remembered: cells and headers repeat."""
+        memo = self._memo
+        key = (kind, text)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            found = memo[key] = _best_match(clean(text), table)
+        return found
+
+    @cached_property
+    def _memo(self) -> dict[tuple[str, str], tuple[str, float]]:
+        return {}
 
     def inline_words(self) -> list[str]:
         """Every inline key, longest first (for building a line pattern)."""

@@ -1,39 +1,37 @@
-"""End-to-end extraction throughput, peak memory, and jieba tokenisation alone.
+"""End-to-end extraction speed, memory and output size, beside jieba alone.
 
-Builds a corpus by copying the bundled samples (``--copies`` times), then
-times a fresh bulk run with one worker and with all cores, and tokenises the
-same text with jieba (user dictionary loaded) to give the ratio between the
-two. Prints numbers; it is not a test.
+One run prints (``python -m scripts.benchmark``, or ``make benchmark``):
 
-    python scripts/benchmark.py [--copies 10] [--engine ray] [--formats]
+- MB/s and documents/s for 1 and 2 workers on 40 documents (10 copies of the
+  4 samples), each run in a fresh ``extractor extract`` process;
+- jieba tokenisation alone on the same text, and end to end / jieba;
+- the wall time of one small document from a cold start (a new process);
+- the peak RSS of the main process and of the largest worker;
+- CPU-seconds per MB for one sample repeated 1x, 10x and 50x in one document;
+- output bytes per input byte (the 1-worker run's output folder, state included).
 
-``--engine ray`` also times ``--engine ray`` on a local Ray instance with one
-CPU per core: cold (workers start and load the model) and warm.
-
-With ``--formats`` it times instead the PDF and DOCX files of
-tests/data/formats end to end (one worker): pages per second for PDF and
-documents per second for DOCX, beside the library's own table extraction on
-the same files (pdfplumber's ``extract_tables``, python-docx's cell texts) as
-a ratio.
-
+``--engine ray`` also times ``--engine ray`` on a local Ray instance. With
+``--formats`` it times instead the PDF and DOCX files of tests/data/formats
+end to end (one worker) beside the libraries' own table extraction. Figures
+on a shared machine are noisy: compare ratios measured in one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from extractor.bulk import run_extraction
-from extractor.features import jieba_tokenizer
-from extractor.models.base import resolve_model_dir
-from extractor.reader import read_document
-
+# The extractor is imported inside the functions: a ``--child`` process must
+# start as bare as the ``extractor`` command does.
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,6 +47,8 @@ def build_corpus(folder: Path, copies: int) -> tuple[list[Path], int]:
 
 
 def time_extraction(files: list[Path], workers: int, model: Path, engine: str = "local") -> float:
+    from extractor.bulk import run_extraction
+
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     try:
         start = time.perf_counter()
@@ -62,6 +62,9 @@ def time_extraction(files: list[Path], workers: int, model: Path, engine: str = 
 
 def time_jieba(files: list[Path]) -> float:
     """Seconds for jieba to tokenise every line of the same documents."""
+    from extractor.features import jieba_tokenizer
+    from extractor.reader import read_document
+
     lines = [line for f in files for line in read_document(f).lines]
     tokenizer = jieba_tokenizer()  # dictionary loaded outside the timing
     tokenizer.lcut("预热")
@@ -147,35 +150,120 @@ def peak_mib(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+@dataclass
+class Run:
+    """One ``extractor extract`` process: wall and CPU seconds, peak memory, output bytes."""
+
+    wall: float
+    cpu: float
+    main_mib: float
+    worker_mib: float
+    out_bytes: int
+
+
+def run_cli(paths: list[Path], out: Path, workers: int) -> Run:
+    """``extractor extract`` in a fresh process (through ``--child`` to read its memory)."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.benchmark", "--child", str(out), str(workers), *map(str, paths)],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"extraction failed ({result.returncode}): {result.stderr[-2000:]}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return Run(wall, figures["cpu"], figures["main_mib"], figures["worker_mib"], folder_bytes(out))
+
+
+def child(out: str, workers: str, paths: list[str]) -> int:
+    """Run the CLI's extract in this process and print its own and its workers' figures."""
+    from extractor.cli import app
+
+    try:
+        app(["extract", *paths, "--out", out, "--workers", workers], prog_name="extractor", standalone_mode=False)
+    except SystemExit as exc:  # typer.Exit
+        if exc.code:
+            return int(exc.code)
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({
+        "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+        "main_mib": me.ru_maxrss / 1024,
+        "worker_mib": kids.ru_maxrss / 1024,
+    }))
+    return 0
+
+
+def scaling(model: Path, folder: Path, times: tuple[int, ...] = (1, 10, 50)) -> list[tuple[int, float, float]]:
+    """(copies, MB, CPU-seconds) for one sample repeated ``copies`` times in one document."""
+    from extractor.models import load_classifier
+    from extractor.pipeline import process_document
+
+    classifier = load_classifier(model)
+    sample = ROOT / "samples" / SCALING_SAMPLE
+    text = sample.read_text(encoding="utf-8")
+    process_document(sample, classifier, 0.9)  # jieba and the caches set up outside the timing
+    out = []
+    for copies in times:
+        path = folder / f"x{copies}.txt"
+        path.write_text(text * copies, encoding="utf-8")
+        start = time.process_time()
+        process_document(path, classifier, 0.9)
+        out.append((copies, path.stat().st_size / 1e6, time.process_time() - start))
+    return out
+
+
+SCALING_SAMPLE = "004_3ff65f7921ff3963.txt"
+COLD_SAMPLE = ROOT / "samples" / SCALING_SAMPLE  # the 58 KB document issue 11 timed
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return child(argv[1], argv[2], argv[3:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=10, help="copies of the 4 samples (default 10)")
+    parser.add_argument("--copies", type=int, default=10, help="copies of the 4 samples (default 10: 40 documents)")
     parser.add_argument("--engine", choices=("local", "ray"), default="local", help="ray: also time --engine ray")
     parser.add_argument("--formats", action="store_true", help="time PDF and DOCX files instead of the .txt samples")
     args = parser.parse_args(argv)
+    from extractor.models.base import resolve_model_dir
+
     model = resolve_model_dir(ROOT / "models")
     if args.formats:
         benchmark_formats(args.copies, model)
         return 0
-    cores = os.cpu_count() or 1
-    with tempfile.TemporaryDirectory(prefix="bench-in-") as tmp:
-        files, size = build_corpus(Path(tmp), args.copies)
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "in").mkdir()
+        files, size = build_corpus(folder / "in", args.copies)
         mb = size / 1e6
-        one = time_extraction(files, 1, model)
-        rss_one = peak_mib(resource.RUSAGE_SELF)
-        many = time_extraction(files, cores, model)
-        rss_workers = peak_mib(resource.RUSAGE_CHILDREN)
+        cold = run_cli([COLD_SAMPLE], folder / "cold", 1)
+        one = run_cli(files, folder / "one", 1)
+        two = run_cli(files, folder / "two", 2)
         jieba_s = time_jieba(files)
-        ray_s = time_ray(files, cores, model) if args.engine == "ray" else None
-    print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}")
-    print(f"end-to-end, 1 worker:    {mb / one:6.3f} MB/s  {len(files) / one:6.2f} docs/s  ({one:.1f} s)")
-    print(f"end-to-end, {cores} workers:   {mb / many:6.3f} MB/s  {len(files) / many:6.2f} docs/s  ({many:.1f} s)")
+        scaled = scaling(model, folder)
+        ray_s = time_ray(files, os.cpu_count() or 1, model) if args.engine == "ray" else None
+    print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}, {os.cpu_count()} cores")
+    for label, run in (("1 worker ", one), ("2 workers", two)):
+        print(f"end-to-end, {label}: {mb / run.wall:6.3f} MB/s  {len(files) / run.wall:6.2f} docs/s  "
+              f"({run.wall:.1f} s wall, {run.cpu:.1f} CPU-s)")
+    print(f"2 workers / 1 worker throughput: {one.wall / two.wall:.2f}x")
     print(f"jieba tokenisation alone: {mb / jieba_s:6.3f} MB/s  ({jieba_s:.1f} s)")
-    print(f"end-to-end (1 worker) / jieba alone: {(mb / one) / (mb / jieba_s):.3f}")
-    print(f"peak memory: main process {rss_one:.0f} MiB, largest worker {rss_workers:.0f} MiB")
+    print(f"end-to-end (1 worker) / jieba alone: {jieba_s / one.wall:.3f}")
+    print(f"cold start, one small document ({COLD_SAMPLE.stat().st_size / 1e3:.0f} KB): {cold.wall:.2f} s wall")
+    print(f"peak RSS: main process {one.main_mib:.0f} MiB (1 worker), {two.main_mib:.0f} MiB (2 workers); "
+          f"largest worker {two.worker_mib:.0f} MiB")
+    base = scaled[0][2] / scaled[0][1]
+    for copies, size_mb, cpu in scaled:
+        print(f"CPU per MB, {copies:2d}x {SCALING_SAMPLE}: {cpu / size_mb:6.2f} CPU-s/MB  ({cpu:.2f} CPU-s for "
+              f"{size_mb:.2f} MB; {cpu / scaled[0][2]:.1f}x the 1x time, {cpu / size_mb / base:.2f}x its per-MB cost)")
+    print(f"output bytes per input byte: {one.out_bytes / size:.2f} (1-worker run, state files included)")
     if ray_s:
-        started, cold, warm = ray_s
-        print(f"ray engine, {cores} CPUs: cold {len(files) / cold:6.2f} docs/s ({cold:.1f} s), "
+        started, cold_ray, warm = ray_s
+        print(f"ray engine: cold {len(files) / cold_ray:6.2f} docs/s ({cold_ray:.1f} s), "
               f"warm {len(files) / warm:6.2f} docs/s ({warm:.1f} s); starting Ray took {started:.1f} s")
     return 0
 

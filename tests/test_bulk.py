@@ -115,11 +115,11 @@ def test_killed_run_resumes_and_matches_a_clean_run(tmp_path: Path):
     cmd = [sys.executable, "-m", "extractor.cli", "extract", str(folder), "--out", str(out), "--workers", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list((out / STATE_DIR).glob("*.json"))) < 3:
+    while time.monotonic() < deadline and len(list((out / STATE_DIR).glob("*.json.gz"))) < 3:
         time.sleep(0.1)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    done_before = len(list((out / STATE_DIR).glob("*.json")))
+    done_before = len(list((out / STATE_DIR).glob("*.json.gz")))
     assert 3 <= done_before < 16, "the run should have been killed midway"
     assert not (out / "records.jsonl").exists(), "no output file is written before the run completes"
 

@@ -80,7 +80,7 @@ def test_two_files_named_report_txt_get_distinct_doc_ids_and_nothing_is_overwrit
     documents = _lines(out / "documents.jsonl")
     ids = [d["doc_id"] for d in documents]
     assert len(set(ids)) == 3 and all(i.startswith("report-") for i in ids)
-    assert len(list((out / STATE_DIR).glob("*.json"))) == 3
+    assert len(list((out / STATE_DIR).glob("*.json.gz"))) == 3
     by_source = {Path(d["source"]).parent.name: d["doc_id"] for d in documents}
     rows = Counter(s["doc_id"] for s in _lines(out / "rows.jsonl"))
     records = Counter(r["doc_id"] for r in _lines(out / "records.jsonl"))

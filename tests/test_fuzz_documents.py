@@ -39,8 +39,8 @@ FIELDS = {
         "indicator_category", "thresholds", "parsed_thresholds", "confidence", "needs_review",
     },
     "sections.jsonl": {"doc_id", "line", "end_line", "level", "number", "title", "type"},
-    "rows.jsonl": {"doc_id", "line", "table", "row", "col", "text", "label", "confidence", "model_version", "key", "label_source", "context"},
-    "review_queue.jsonl": {"doc_id", "line", "label", "confidence", "key"},
+    "rows.jsonl": {"doc_id", "line", "table", "row", "col", "text", "label", "confidence", "model_version", "key", "label_source"},
+    "review_queue.jsonl": {"doc_id", "line", "label", "confidence", "key", "context"},
     "errors.jsonl": {"source", "code", "message"},
 }
 OUTPUTS = ("records.jsonl", "records.csv", "sections.jsonl", "rows.jsonl", "review_queue.jsonl", "errors.jsonl")

@@ -54,7 +54,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_every_document_is_written(tmp_p
 
     def kill_a_worker() -> None:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not list((out / STATE_DIR).glob("*.json")):
+        while time.monotonic() < deadline and not list((out / STATE_DIR).glob("*.json.gz")):
             time.sleep(0.05)
         workers = psutil.Process().children()
         if workers:

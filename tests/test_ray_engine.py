@@ -86,13 +86,13 @@ def test_a_ray_run_whose_driver_is_killed_resumes(ray_address: str, corpus: Path
     )
     states = out / STATE_DIR
     deadline = time.monotonic() + 240
-    while not list(states.glob("*.json")) and driver.poll() is None and time.monotonic() < deadline:
+    while not list(states.glob("*.json.gz")) and driver.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert driver.poll() is None, driver.stderr.read().decode() if driver.stderr else ""
     driver.send_signal(signal.SIGKILL)
     driver.wait(timeout=30)
     time.sleep(1)  # tasks of the dead driver are cancelled; a state is renamed into place whole or not at all
-    saved = len(list(states.glob("*.json")))
+    saved = len(list(states.glob("*.json.gz")))
     assert 1 <= saved < GOOD
     assert not (out / "records.jsonl").exists()
     resumed = run_extraction([corpus], out, MODEL, threshold=0.9, engine="ray", address=ray_address)

@@ -151,7 +151,7 @@ def test_review_loop_end_to_end(ls_settings: ReviewSettings, tmp_path: Path) -> 
     # (A cell's label in the output follows its column's role; the cell classifier
     # overrules only an unsure column, so the classifier is asked directly here.)
     plain = tmp_path / "out-model-only"
-    run_extraction([sample], plain, models, THRESHOLD, reviews=None)
+    run_extraction([sample], plain, models, THRESHOLD, reviews=None, keep_context=True)  # rows with their context
     model_rows = _by_key(plain / "rows.jsonl")
     assert all(model_rows[key]["label_source"] == "model" for key in wanted)
     classifier = load_classifier(models)

@@ -3,37 +3,43 @@
 ``push_queue`` sends uncertain rows to Label Studio, ``pull_annotations``
 appends reviewers' labels to ``annotations/reviews/reviews.jsonl`` and
 ``load_reviews`` reads them back for extraction and retraining.
+
+Names are imported on first use (PEP 562), so ``extract``, which only reads
+reviews, never imports the Label Studio SDK or httpx.
 """
 
-from extractor.review.errors import (
-    ReviewAuthError,
-    ReviewExportError,
-    ReviewProjectError,
-    ReviewQueueError,
-    ReviewUnreachableError,
-)
-from extractor.review.pull import PullResult, pull_annotations
-from extractor.review.push import PushResult, push_queue
-from extractor.review.reviews import load_reviews, reviews_path
-from extractor.review.server import ServerHandle, ensure_label_studio, start_server
-from extractor.review.settings import ReviewSettings, default_threshold, load_settings
+from __future__ import annotations
 
-__all__ = [
-    "PullResult",
-    "PushResult",
-    "ReviewAuthError",
-    "ReviewExportError",
-    "ReviewProjectError",
-    "ReviewQueueError",
-    "ReviewSettings",
-    "ReviewUnreachableError",
-    "ServerHandle",
-    "default_threshold",
-    "ensure_label_studio",
-    "load_reviews",
-    "load_settings",
-    "pull_annotations",
-    "push_queue",
-    "reviews_path",
-    "start_server",
-]
+import importlib
+from typing import Any
+
+# public name -> submodule defining it
+_WHERE = {
+    "ReviewAuthError": "errors",
+    "ReviewExportError": "errors",
+    "ReviewProjectError": "errors",
+    "ReviewQueueError": "errors",
+    "ReviewUnreachableError": "errors",
+    "PullResult": "pull",
+    "pull_annotations": "pull",
+    "PushResult": "push",
+    "push_queue": "push",
+    "load_reviews": "reviews",
+    "reviews_path": "reviews",
+    "ServerHandle": "server",
+    "ensure_label_studio": "server",
+    "start_server": "server",
+    "ReviewSettings": "settings",
+    "default_threshold": "settings",
+    "load_settings": "settings",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value

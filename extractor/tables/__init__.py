@@ -48,18 +48,42 @@ def prepare_tables(tables: Sequence[Table], lines: Sequence[str], sections: Sequ
 
 
 def _finish(tables: list[Table], lines: list[str], sections: Sequence[Section]) -> list[Table]:
-    for table in tables:
+    containing = containing_sections(sections, [table.line for table in tables])
+    for table, around in zip(tables, containing, strict=True):
         table.caption = _caption(lines, table.line - 1)
-        table.section_title = _section_title(sections, table.line)
+        table.section_title = _section_title(around, table.line)
     return tables
 
 
 def structure_tables(tables: Sequence[Table], sections: Sequence[Section], model: ColumnRoleClassifier | None) -> None:
     """Choose every table's row kinds and column roles, then flag performance tables."""
-    for table in tables:
+    containing = containing_sections(sections, [table.line for table in tables])
+    for table, around in zip(tables, containing, strict=True):
         if table.layout != "inline":
             structure_table(table, model)
-        table.is_performance = _is_performance(table, sections)
+        table.is_performance = _is_performance(table, around)
+
+
+def containing_sections(sections: Sequence[Section], lines: Sequence[int]) -> list[list[Section]]:
+    """For each of ``lines``, the sections that contain it, in the order of ``sections``.
+
+    One sweep over sections and lines sorted by start (not a scan of every
+    section per table): a section enters when the sweep reaches its first line
+    and leaves once the sweep passes its last, so the open list holds only the
+    sections around the current line.
+    """
+    order = sorted(range(len(sections)), key=lambda k: sections[k].line)
+    out: list[list[Section]] = [[] for _ in lines]
+    open_: list[int] = []
+    nxt = 0
+    for q in sorted(range(len(lines)), key=lines.__getitem__):
+        line = lines[q]
+        while nxt < len(order) and sections[order[nxt]].line <= line:
+            open_.append(order[nxt])
+            nxt += 1
+        open_ = [k for k in open_ if sections[k].end_line >= line]
+        out[q] = [sections[k] for k in sorted(open_)]
+    return out
 
 
 def _layout_spans(lines: list[str]) -> list[tuple[str, int, int, list[Row]]]:
@@ -111,7 +135,13 @@ def _text_tables_by_line(lines: list[str]) -> dict[int, text_rows.TextTable]:
 
 def _caption(lines: list[str], start: int) -> str:
     """A "…绩效目标表" title a few lines above the table, else the nearest text line."""
-    above = [lines[i].strip() for i in range(start - 1, -1, -1) if lines[i].strip()][:_CAPTION_LOOKBACK]
+    above: list[str] = []
+    for i in range(start - 1, -1, -1):  # only back to the last few text lines, not the whole document
+        text = lines[i].strip()
+        if text:
+            above.append(text)
+            if len(above) == _CAPTION_LOOKBACK:
+                break
     for text in above:
         if text.endswith(CAPTION_SUFFIXES):
             return text
@@ -152,7 +182,7 @@ def _section_type(sections: Sequence[Section], line: int) -> str:
 
 def _is_performance(table: Table, sections: Sequence[Section]) -> bool:
     """Indicator, grade or target columns under a header, else a performance
-    section or many target-like cells."""
+    section or many target-like cells (``sections``: those containing the table)."""
     if table.layout == "inline":
         return True
     if _section_type(sections, table.line) in _NOT_PERFORMANCE_SECTIONS:
