@@ -75,7 +75,7 @@ def test_five_mb_one_line_file_is_bounded_and_the_good_sample_is_written(tmp_pat
 def test_a_document_over_the_time_limit_is_stopped_and_the_worker_goes_on(tmp_path: Path, workers: int) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "slow.txt").write_bytes(_one_line(300_000))  # ~15 CPU-s without limits
+    (folder / "slow.txt").write_bytes(DOC_004.read_bytes() * 120)  # ~8 MB, ~20 CPU-s without limits
     shutil.copy(DOC_004, folder / "a_good.txt")
     shutil.copy(DOC_003, folder / "z_good.txt")  # after the slow one: the same worker must go on
     out = tmp_path / "out"
