@@ -71,11 +71,7 @@ def _annotate(settings: ReviewSettings, task_id: int, label: str) -> None:
 
 def _trimmed_annotations(root: Path) -> Path:
     """``root/hand`` with the first TRAIN_LINES hand labels of TRAIN_DOCS; reviews/ starts empty."""
-    (root / "hand").mkdir(parents=True)
-    for doc in TRAIN_DOCS:
-        lines = (HAND / f"{doc}.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-        (root / "hand" / f"{doc}.jsonl").write_text("".join(lines[:TRAIN_LINES]), encoding="utf-8")
-    return root
+    return review_fixtures.trimmed_annotations(root, TRAIN_DOCS, TRAIN_LINES)
 
 
 def test_review_loop_end_to_end(ls_settings: ReviewSettings, tmp_path: Path) -> None:
