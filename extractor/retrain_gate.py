@@ -73,7 +73,7 @@ def compare_held_out(
     Only sets of the same size are compared (a set that grew with new
     annotations is another set)."""
     if not current:
-        report.notes.append("the current model's card has no held-out items (trained before the gate); held-out templates not compared")
+        report.notes.append("no held-out template figures in the current model's card (no sample texts, or trained before the gate): held-out templates not compared")
         return
     for name in sorted(set(current) | set(candidate)):
         before, after = current.get(name), candidate.get(name)

@@ -132,8 +132,6 @@ def _apply(table: Table, roles: dict[int, str], header_rows: list[int]) -> None:
     keys = grade_keys(samples, roles)
     for k, row in enumerate(table.rows):
         if k in marked or (k >= first_data and row.roles):
-            if k >= first_data:
-                row.is_header = False
             if headers:
                 row.columns = dict(headers)
             row.roles = dict(roles)
