@@ -170,3 +170,15 @@ def test_retrain_refuses_a_round_that_breaks_an_earlier_review_and_rolls_back(tm
     assert rollback(models) == first.version and current_version(models) == first.version
     with pytest.raises(ModelLoadError, match="no model 'nope'"):
         rollback(models, "nope")
+
+
+def test_extraction_queues_uncertain_tables_and_never_header_cells(tmp_path: Path) -> None:
+    from extractor.bulk import run_extraction
+
+    out = tmp_path / "out"
+    run_extraction([MUNICIPAL], out, Path(__file__).resolve().parents[1] / "models", 1.0)
+    queue = [json.loads(line) for line in (out / "review_queue.jsonl").read_text(encoding="utf-8").splitlines()]
+    tables = [json.loads(line) for line in (out / "table_queue.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [t["doc_id"] for t in tables] == ["municipal_works"] and tables[0]["min_role_confidence"] < 0.8
+    headers = set(tables[0]["header_units"])  # the six cells of 序号 | 工作事项 | … | 分值
+    assert len(headers) == 6 and queue and not headers & {r["key"] for r in queue}
