@@ -84,19 +84,19 @@ def train(
         training_data=_training_data(annotations_dir, annotations, fingerprint),
         params=dict(params or {}),
     )
+    progress("fitting on all labelled units, the annotated documents' tables and the reviewed tables")
+    model = new_classifier(card)
+    model.fit([a.record() for a in annotations], [a.label for a in annotations])
+    sources = [samples / f"{d}.txt" for d in sorted({a.doc_id for a in annotations}) if (samples / f"{d}.txt").exists()]
+    model.column_model = fit_columns(sources, annotations_dir)
     progress(f"evaluating the {backend} candidate (leave one document out)")
-    evaluation, _rows, held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress)
+    evaluation, _rows, held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress, full_model=model)
     card.metrics = card_metrics(evaluation)
     calibration = evaluation.get("leave_one_template_out", {}).get("record_confidence", {})
     # Records of held-out templates choose the threshold once their confidence is calibrated.
     card.review_threshold = float(calibration["review_threshold"] if calibration.get("available") else evaluation["review"]["threshold"])
     card.metrics["held_out_items"] = held_out_items(evaluation)
 
-    progress("fitting on all labelled units, the annotated documents' tables and the reviewed tables")
-    model = new_classifier(card)
-    model.fit([a.record() for a in annotations], [a.label for a in annotations])
-    sources = [samples / f"{d}.txt" for d in sorted({a.doc_id for a in annotations}) if (samples / f"{d}.txt").exists()]
-    model.column_model = fit_columns(sources, annotations_dir)
     current = _current(models_dir)
     report = None
     if current is not None:
