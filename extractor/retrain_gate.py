@@ -1,12 +1,14 @@
 """The retrain gate: does a candidate model break more than it fixes?
 
-Two kinds of evidence, both compared item by item with the current model:
+Three kinds of evidence, each compared item by item with the current model:
 
 - **held-out templates**: the records each template gets right when its
   documents are extracted by models trained without them (leave-one-template-
   out, and the augmented variants of its documents), stored in each model's
   card (``metrics.held_out_items``) when it was trained, so the current model
   is never evaluated again;
+- **held-out cells**: on unchanged annotations (another recipe or backend
+  parameters), each cell the leave-one-document-out models get wrong;
 - **reviewed items of earlier rounds**: every cell review and every column of
   every table review made before the current model was trained (a fixed
   evaluation set that only grows). Both models label them from the stored
@@ -18,6 +20,7 @@ what it broke.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +86,23 @@ def compare_held_out(
         delta = after["right"] - before["right"]
         target = report.fixed if delta > 0 else report.broke
         target += [f"{name}: {before['right']} -> {after['right']} of {after['n']} records right"] * abs(delta)
+
+
+def held_out_units(keys: Sequence[str], correct: Sequence[bool]) -> dict[str, Any]:
+    """The cells each document's held-out model got wrong (leave one document out), and
+    a hash of the cells evaluated: the same annotations give the same hash."""
+    digest = hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()
+    return {"evaluated": digest, "wrong": sorted(k for k, ok in zip(keys, correct, strict=True) if not ok)}
+
+
+def compare_units(report: GateReport, current: Mapping[str, Any] | None, candidate: Mapping[str, Any]) -> None:
+    """On the same annotations, each held-out cell wrong now (right before) is one broken (fixed) item."""
+    if not current or current.get("evaluated") != candidate["evaluated"]:
+        report.notes.append("held-out cells not compared (the annotations changed since the current model)")
+        return
+    before, after = set(current["wrong"]), set(candidate["wrong"])
+    report.broke += [f"held-out cell {key}" for key in sorted(after - before)]
+    report.fixed += [f"held-out cell {key}" for key in sorted(before - after)]
 
 
 def earlier_round(time: str, since: str) -> bool:

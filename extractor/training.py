@@ -28,7 +28,9 @@ from extractor.evaluation.run import card_metrics, leave_one_document_out
 from extractor.models import ModelCard, load_classifier, new_classifier
 from extractor.models.base import RowClassifier, current_version, set_current
 from extractor.record_calibration import CALIBRATOR_FILE, RecordCalibrator
-from extractor.retrain_gate import GateReport, compare_held_out, compare_reviewed, held_out_items
+from extractor.retrain_gate import (
+    GateReport, compare_held_out, compare_reviewed, compare_units, held_out_items, held_out_units,
+)  # fmt: skip
 from extractor.tables.column_roles import COLUMN_MODEL_FILE, ColumnRoleClassifier
 from extractor.tables.column_training import labelled_tables, load_template_roles, train_column_model
 from extractor.tables.reviewed_roles import load_reviewed_tables, reviewed_labelled_tables
@@ -90,18 +92,20 @@ def train(
     sources = [samples / f"{d}.txt" for d in sorted({a.doc_id for a in annotations}) if (samples / f"{d}.txt").exists()]
     model.column_model = fit_columns(sources, annotations_dir)
     progress(f"evaluating the {backend} candidate (leave one document out)")
-    evaluation, _rows, held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress, full_model=model)
+    evaluation, rows, held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress, full_model=model)
     card.metrics = card_metrics(evaluation)
     calibration = evaluation.get("leave_one_template_out", {}).get("record_confidence", {})
     # Records of held-out templates choose the threshold once their confidence is calibrated.
     card.review_threshold = float(calibration["review_threshold"] if calibration.get("available") else evaluation["review"]["threshold"])
     card.metrics["held_out_items"] = held_out_items(evaluation)
+    card.metrics["held_out_units"] = held_out_units([a.key for a in annotations], rows.correct)
 
     current = _current(models_dir)
     report = None
     if current is not None:
         report = GateReport()
         compare_held_out(report, current.card.metrics.get("held_out_items"), card.metrics["held_out_items"])
+        compare_units(report, current.card.metrics.get("held_out_units"), card.metrics["held_out_units"])
         compare_reviewed(report, annotations, annotations_dir, current.card.created, current, model)
         for line in report.lines():
             progress(line)
