@@ -98,7 +98,7 @@ def held_out_units(keys: Sequence[str], correct: Sequence[bool]) -> dict[str, An
 def compare_units(report: GateReport, current: Mapping[str, Any] | None, candidate: Mapping[str, Any]) -> None:
     """On the same annotations, each held-out cell wrong now (right before) is one broken (fixed) item."""
     if not current or current.get("evaluated") != candidate["evaluated"]:
-        report.notes.append("held-out cells not compared (the annotations changed since the current model)")
+        report.notes.append("held-out cells not compared (the annotations changed since the current model, or its card has none)")
         return
     before, after = set(current["wrong"]), set(candidate["wrong"])
     report.broke += [f"held-out cell {key}" for key in sorted(after - before)]

@@ -107,8 +107,6 @@ def train(
         compare_held_out(report, current.card.metrics.get("held_out_items"), card.metrics["held_out_items"])
         compare_units(report, current.card.metrics.get("held_out_units"), card.metrics["held_out_units"])
         compare_reviewed(report, annotations, annotations_dir, current.card.created, current, model)
-        for line in report.lines():
-            progress(line)
     directory = models_dir / card.version
     model.save(directory)
     model.column_model.save(directory / COLUMN_MODEL_FILE)
