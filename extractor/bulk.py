@@ -39,9 +39,10 @@ from extractor.pool import run_pool
 from extractor.reader import read_document
 from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
 from extractor.sidecar import Sidecar, load_sidecar
+from extractor.table_queue import TABLE_QUEUE_FILE, table_entries
 
 # Bump when extraction logic changes in a way that makes old state stale.
-PIPELINE_VERSION = "4"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows
+PIPELINE_VERSION = "5"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows; 5: table queue
 STATE_DIR = ".state"
 STATE_SUFFIX = ".json.gz"
 STATE_COMPRESSION = 1
@@ -108,7 +109,7 @@ def state_file(out_dir: Path, path: Path) -> Path:
 def fingerprint(sha256: str, model_version: str, threshold: float, reviews: Reviews, keep_context: bool = False) -> str:
     """What a cached result depends on: input bytes, model, threshold, this document's reviews,
     and whether every row keeps its context."""
-    mine = sorted((k, str(v.get("label"))) for k, v in reviews.items() if k.startswith(sha256[:16]))
+    mine = sorted((k, str(v.get("label") or v.get("roles"))) for k, v in reviews.items() if k.startswith(sha256[:16]))
     blob = json.dumps([sha256, model_version, threshold, PIPELINE_VERSION, mine, keep_context])
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -132,12 +133,17 @@ def result_payload(result: DocumentResult, threshold: float = 0.0, keep_context:
         "sections": [{"doc_id": result.doc.doc_id, **s.to_dict(), "page": result.doc.page_of(s.line)}
                      for s in result.sections],
         "document": {**document_payload(result.doc), **document_status(result)},
+        "tables": table_entries(result.doc.doc_id, result.doc.sha256, result.doc.source, result.tables,
+                                result.sections, result.units, result.records, result.model_version),
     }
 
 
 def is_queued(row: Mapping[str, Any], threshold: float) -> bool:
-    """Whether a row goes to review_queue.jsonl: a model's label below the review threshold."""
-    return bool(row["confidence"] < threshold and row["label_source"] == "model")
+    """Whether a row goes to review_queue.jsonl: a model's label below the review threshold,
+    never a header cell (a row without its context was not queued when it was made)."""
+    context = row.get("context")
+    return bool(row["confidence"] < threshold and row["label_source"] == "model"
+                and isinstance(context, dict) and not context.get("is_header_row"))
 
 
 def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
@@ -372,6 +378,7 @@ def _write_outputs(
     only with ``keep_context``.
     """
     queue: list[dict[str, Any]] = []
+    table_queue: list[dict[str, Any]] = []
     with (
         DatasetWriter(out, sidecar.columns) as dataset,
         RecordsCsvWriter(out / "records.csv", sidecar.columns) as csv_records,
@@ -388,12 +395,16 @@ def _write_outputs(
             summary.records_to_review += sum(bool(r.get("needs_review")) for r in stamped["records"])
             for record in stamped["records"]:
                 csv_records.write(record)
+            table_queue += state["result"].get("tables", [])
         for entry in summary.errors:  # every input has a status, failed ones too
             dataset.write({"documents": [failure_status(entry)], "records": [], "sections": [], "rows": []})
             summary.statuses[FAILURE] += 1
     with JsonlWriter(out / "review_queue.jsonl") as queued:
         for row in sorted(queue, key=lambda r: r["confidence"]):
             queued.write(row)
+    with JsonlWriter(out / TABLE_QUEUE_FILE) as tables:
+        for entry in sorted(table_queue, key=lambda t: (-t["gain"], t["doc_id"], t["line"])):
+            tables.write(entry)
     with JsonlWriter(out / "errors.jsonl") as errors:
         for entry in summary.errors:
             errors.write(entry)

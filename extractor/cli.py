@@ -115,10 +115,11 @@ def retrain(
     param: Annotated[list[str] | None, typer.Option(help="Backend parameter KEY=VALUE (repeatable).")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Train on hand-checked labels plus reviews; promote the model if it is not worse.
+    """Train on hand-checked labels plus reviews; promote the model unless it breaks more than it fixes.
 
-    Both the new model and the current model's recipe are scored by the same
-    leave-one-document-out cross-validation; before/after metrics are printed.
+    The new model is evaluated once (leave one document out, each template held
+    out); the gate compares it item by item with the current model on held-out
+    templates and on earlier rounds' reviewed items, and prints what it broke.
     """
     from extractor.training import train
 
@@ -143,10 +144,28 @@ def retrain(
     for doc, score in after["per_document_macro_f1"].items():
         old = (before or {}).get("per_document_macro_f1", {}).get(doc)
         typer.echo(f"  {doc}: before {old if old is None else f'{old:.4f}'}  after {score:.4f}")
+    for line in result.gate.lines() if result.gate else []:
+        typer.echo(line)
     if result.promoted:
-        typer.echo(f"current model is now {result.version} (review threshold {result.review_threshold:.4f})")
+        typer.echo(f"current model is now {result.version} (review threshold {result.review_threshold:.4f}); "
+                   "`extractor rollback` restores the previous one")
     else:
-        typer.echo(f"kept current model {result.current_version} (new one scored worse; --force to override)")
+        typer.echo(f"kept current model {result.current_version} (the new one breaks more than it fixes; "
+                   "--force to override)")
+
+
+@app.command()
+def rollback(
+    version: Annotated[str | None, typer.Argument(help="Model version to make current (default: the one replaced last).")] = None,
+    models: Annotated[Path | None, typer.Option(help="Models folder.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Make an earlier model current again (every model stays on disk)."""
+    from extractor.training import rollback as roll_back
+
+    cfg = _config(config)
+    chosen = run_or_exit(lambda: roll_back(models or cfg.path("model.path"), version))
+    typer.echo(f"current model is now {chosen}")
 
 
 def _fmt(metrics: dict[str, Any] | None, key: str) -> str:

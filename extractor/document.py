@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from extractor.datamodel import Document, RowUnit, Section, Table
 from extractor.reader import read_document
 from extractor.segmenter import segment
 from extractor.tables import find_tables, prepare_tables, structure_tables
 from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.reviewed_roles import apply_reviewed_roles
 from extractor.units import build_units
 
 
@@ -28,13 +30,18 @@ class Layout:
 
 
 def analyse(
-    doc: Document, column_model: ColumnRoleClassifier | None = None, check_tables: TableCheck = lambda _tables: None
+    doc: Document,
+    column_model: ColumnRoleClassifier | None = None,
+    check_tables: TableCheck = lambda _tables: None,
+    reviewed_tables: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Layout:
     """Segment ``doc``, rebuild its tables, choose column roles and list the units to classify.
 
     Without ``column_model`` the vocabulary alone names the columns.
     ``check_tables`` sees the rebuilt tables before any work per column (a
-    limit on cells per row raises there).
+    limit on cells per row raises there). ``reviewed_tables`` (table key ->
+    a reviewer's roles, see :mod:`extractor.tables.reviewed_roles`) override
+    the chosen roles of those tables.
     """
     sections = segment(doc.lines)
     if doc.tables is None:
@@ -43,6 +50,7 @@ def analyse(
         tables = _grid_and_text_tables(doc, sections)
     check_tables(tables)
     structure_tables(tables, sections, column_model)
+    apply_reviewed_roles(doc.sha256, tables, reviewed_tables or {})
     return Layout(doc=doc, sections=sections, tables=tables, units=build_units(doc, tables))
 
 

@@ -93,7 +93,7 @@ def process_loaded(
     named error as soon as the stage that finds it is done.
     """
     check = (lambda tables: limits.check_tables(doc.source, tables)) if limits else (lambda _tables: None)
-    layout = analyse(doc, getattr(classifier, "column_model", None), check)
+    layout = analyse(doc, getattr(classifier, "column_model", None), check, reviews)
     classify_units(layout.units, classifier, reviews)
     records = assemble(doc, layout.tables, layout.units, review_threshold, getattr(classifier, "record_calibrator", None))
     if limits:

@@ -1,10 +1,14 @@
 """Train a row classifier from ``annotations/`` and decide whether it becomes current.
 
-The candidate and the current model's recipe are scored by the same
-evaluation ``extractor evaluate`` runs (leave-one-document-out on the same
-annotations); the candidate is promoted only when its row macro-F1 is not
-worse (``force`` overrides). Its card carries those metrics and the review
-threshold chosen from them. The previous model stays on disk for rollback.
+The candidate is evaluated once (leave-one-document-out, then each template
+held out; :mod:`extractor.evaluation.run`), fitted on everything (cells, the
+annotated documents' tables and the reviewed tables), and passed through the
+gate (:mod:`extractor.retrain_gate`): compared item by item with the current
+model on the held-out templates (the current model's figures come from its
+card, never from a second evaluation) and on the reviewed items of earlier
+rounds. It becomes current only when it breaks no more than it fixes
+(``force`` overrides). Every model stays on disk; ``models/PREVIOUS`` names
+the one it replaced, for :func:`rollback`.
 """
 
 from __future__ import annotations
@@ -18,15 +22,21 @@ from typing import Any
 
 from extractor.annotations import Annotation, data_fingerprint, load_annotations, training_files
 from extractor.datamodel import LABELS
-from extractor.errors import ModelLoadError
+from extractor.atomic import write_text_atomic
+from extractor.errors import ExtractorError, ModelLoadError
 from extractor.evaluation.run import card_metrics, leave_one_document_out
-from extractor.models import ModelCard, new_classifier
-from extractor.models.base import current_version, set_current
+from extractor.models import ModelCard, load_classifier, new_classifier
+from extractor.models.base import RowClassifier, current_version, set_current
 from extractor.record_calibration import CALIBRATOR_FILE, RecordCalibrator
-from extractor.tables.column_roles import COLUMN_MODEL_FILE
-from extractor.tables.column_training import fit_column_model
+from extractor.retrain_gate import (
+    GateReport, compare_held_out, compare_reviewed, compare_units, held_out_items, held_out_units,
+)  # fmt: skip
+from extractor.tables.column_roles import COLUMN_MODEL_FILE, ColumnRoleClassifier
+from extractor.tables.column_training import labelled_tables, load_template_roles, train_column_model
+from extractor.tables.reviewed_roles import load_reviewed_tables, reviewed_labelled_tables
 
 Progress = Callable[[str], None]
+PREVIOUS_FILE = "PREVIOUS"
 
 
 @dataclass
@@ -40,6 +50,7 @@ class TrainResult:
     current_version: str | None
     current_metrics: dict[str, Any] | None
     review_threshold: float | None = None
+    gate: GateReport | None = None
 
 
 def new_version(backend: str, fingerprint: str, now: datetime | None = None) -> str:
@@ -75,44 +86,80 @@ def train(
         training_data=_training_data(annotations_dir, annotations, fingerprint),
         params=dict(params or {}),
     )
+    progress("fitting on all labelled units, the annotated documents' tables and the reviewed tables")
+    model = new_classifier(card)
+    model.fit([a.record() for a in annotations], [a.label for a in annotations])
+    sources = [samples / f"{d}.txt" for d in sorted({a.doc_id for a in annotations}) if (samples / f"{d}.txt").exists()]
+    model.column_model = fit_columns(sources, annotations_dir)
     progress(f"evaluating the {backend} candidate (leave one document out)")
-    evaluation, _rows, held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress)
+    evaluation, rows, held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress, full_model=model)
     card.metrics = card_metrics(evaluation)
     calibration = evaluation.get("leave_one_template_out", {}).get("record_confidence", {})
     # Records of held-out templates choose the threshold once their confidence is calibrated.
     card.review_threshold = float(calibration["review_threshold"] if calibration.get("available") else evaluation["review"]["threshold"])
-    # With force the decision is made: scoring the current recipe would only cost time.
-    current_name, current_metrics = (None, None) if force else _score_current(models_dir, annotations_dir, samples, progress)
+    card.metrics["held_out_items"] = held_out_items(evaluation)
+    card.metrics["held_out_units"] = held_out_units([a.key for a in annotations], rows.correct)
 
-    progress("fitting on all labelled units and the annotated documents' tables")
-    model = new_classifier(card)
-    model.fit([a.record() for a in annotations], [a.label for a in annotations])
-    sources = [samples / f"{d}.txt" for d in sorted({a.doc_id for a in annotations}) if (samples / f"{d}.txt").exists()]
-    column_model = fit_column_model(sources, annotations_dir)
+    current = _current(models_dir)
+    report = None
+    if current is not None:
+        report = GateReport()
+        compare_held_out(report, current.card.metrics.get("held_out_items"), card.metrics["held_out_items"])
+        compare_units(report, current.card.metrics.get("held_out_units"), card.metrics["held_out_units"])
+        compare_reviewed(report, annotations, annotations_dir, current.card.created, current, model)
     directory = models_dir / card.version
     model.save(directory)
-    column_model.save(directory / COLUMN_MODEL_FILE)
+    model.column_model.save(directory / COLUMN_MODEL_FILE)
     if held_out:
         RecordCalibrator().fit([d for d, _ in held_out], [r for _, r in held_out]).save(directory / CALIBRATOR_FILE)
 
-    promoted = force or current_metrics is None or card.metrics["macro_f1"] >= current_metrics["macro_f1"]
+    promoted = force or report is None or report.passed
     if promoted:
-        set_current(models_dir, card.version)
-    return TrainResult(card.version, directory, promoted, card.metrics, current_name, current_metrics, card.review_threshold)
+        promote(models_dir, card.version)
+    return TrainResult(
+        card.version, directory, promoted, card.metrics, current.card.version if current else None,
+        current.card.metrics if current else None, card.review_threshold, report,
+    )
 
 
-def _score_current(
-    models_dir: Path, annotations_dir: Path, samples: Path, progress: Progress
-) -> tuple[str | None, dict[str, Any] | None]:
-    """The current model's recipe scored by the same evaluation, or (None, None)."""
+def fit_columns(sources: Sequence[Path], annotations_dir: Path) -> ColumnRoleClassifier:
+    """The column-role model of the annotated documents' tables and the reviewed tables."""
+    templates = load_template_roles(annotations_dir)
+    tables = labelled_tables(sources, templates) if templates else []
+    return train_column_model([*tables, *reviewed_labelled_tables(annotations_dir)])
+
+
+def _current(models_dir: Path) -> RowClassifier | None:
+    """The current model, or None when there is none (or it cannot be loaded)."""
     try:
-        name = current_version(models_dir)
-        card = ModelCard.load(models_dir / name)
+        return load_classifier(models_dir)
+    except (ModelLoadError, ExtractorError):
+        return None
+
+
+def promote(models_dir: Path, version: str) -> None:
+    """Make ``version`` current; the one it replaces is remembered in PREVIOUS."""
+    try:
+        old = current_version(models_dir)
     except ModelLoadError:
-        return None, None
-    progress(f"evaluating the current model's recipe ({name}) the same way")
-    evaluation, _rows, _held_out = leave_one_document_out(annotations_dir, samples, card, progress=progress)
-    return name, card_metrics(evaluation)
+        old = None
+    if old and old != version:
+        write_text_atomic(models_dir / PREVIOUS_FILE, old + "\n")
+    set_current(models_dir, version)
+
+
+def rollback(models_dir: str | Path, version: str | None = None) -> str:
+    """Make ``version`` (default: the model the current one replaced) current again; return it."""
+    models_dir = Path(models_dir)
+    if version is None:
+        path = models_dir / PREVIOUS_FILE
+        if not path.exists():
+            raise ModelLoadError("no previous model to roll back to (models/PREVIOUS is missing)", models_dir)
+        version = path.read_text(encoding="utf-8").strip()
+    if not (models_dir / version / "card.json").exists():
+        raise ModelLoadError(f"no model {version!r} to roll back to", models_dir)
+    promote(models_dir, version)
+    return version
 
 
 def _training_data(root: Path, annotations: Sequence[Annotation], fingerprint: str) -> dict[str, Any]:
@@ -124,4 +171,5 @@ def _training_data(root: Path, annotations: Sequence[Annotation], fingerprint: s
         "documents": sorted({a.doc_id for a in annotations}),
         "labels": {label: sum(a.label == label for a in annotations) for label in LABELS},
         "reviewed_units": sum(a.source == "review" for a in annotations),
+        "reviewed_tables": len(load_reviewed_tables(root)),
     }

@@ -86,6 +86,16 @@ def write_out_dir(out_dir: Path, rows: list[dict[str, Any]]) -> Path:
     return out_dir
 
 
+def trimmed_annotations(root: Path, docs: tuple[str, ...], lines: int) -> Path:
+    """``root/hand`` with the first ``lines`` hand labels of each of ``docs`` (a small, fast training set)."""
+    hand = Path(__file__).resolve().parents[1] / "annotations" / "hand"
+    (root / "hand").mkdir(parents=True)
+    for doc in docs:
+        kept = (hand / f"{doc}.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)[:lines]
+        (root / "hand" / f"{doc}.jsonl").write_text("".join(kept), encoding="utf-8")
+    return root
+
+
 def _acquire() -> ServerHandle:
     global _SERVER, _USERS
     if _SERVER is None or not _SERVER.running():

@@ -110,7 +110,8 @@ def fold_models(
 
 
 def leave_one_document_out(
-    annotations_dir: Path, samples_dir: Path, card: ModelCard, target: float = DEFAULT_TARGET, progress: Progress = lambda _m: None
+    annotations_dir: Path, samples_dir: Path, card: ModelCard, target: float = DEFAULT_TARGET, progress: Progress = lambda _m: None,
+    full_model: RowClassifier | None = None,
 ) -> tuple[dict[str, Any], RowPredictions, list[tuple[dict[str, float], bool]]]:
     """Cross-validate ``card``'s recipe: each annotated document is labelled (and,
     with its source text and expected records, extracted) by a model trained on
@@ -143,8 +144,10 @@ def leave_one_document_out(
     metrics = assemble_metrics(LODO, card, rows, records, sections, data, target)
     metrics["headerless"] = headerless_metrics(annotations, headerless)
     metrics["leave_one_template_out"], held_out = leave_one_template_out(annotations, sources, annotations_dir, card, expected, progress)
+    # The real tables are read by the model of every annotated document: ``full_model`` when
+    # the caller (retrain) has already fitted it, so it is not fitted twice.
     metrics["real_tables"] = real_tables(
-        lambda: train_models(annotations, sources, annotations_dir, card, set(sources)), annotations_dir, samples_dir
+        lambda: full_model or train_models(annotations, sources, annotations_dir, card, set(sources)), annotations_dir, samples_dir
     )
     return metrics, rows, [s for template in held_out.values() for s in template]
 

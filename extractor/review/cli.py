@@ -115,8 +115,15 @@ def push_cmd(
         f"pushed {result.pushed}, skipped {result.skipped} "
         f"({result.skipped_existing} already queued, {result.skipped_reviewed} already reviewed, "
         f"{result.skipped_confident} at/above threshold {result.threshold:g}, "
-        f"{result.skipped_duplicate} duplicate keys)"
+        f"{result.skipped_duplicate} duplicate keys, {result.skipped_covered} left to table tasks, "
+        f"{result.skipped_header} header cells)"
     )
+    if result.tables_project_id is not None or result.tables_skipped_reviewed or result.tables_skipped_too_wide:
+        typer.echo(
+            f"project {result.tables_project!r} (id {result.tables_project_id}): pushed {result.tables_pushed} "
+            f"table(s), most expected gain first ({result.tables_skipped_existing} already queued, "
+            f"{result.tables_skipped_reviewed} already reviewed, {result.tables_skipped_too_wide} too wide)"
+        )
 
 
 @review_app.command("pull")
@@ -138,6 +145,8 @@ def pull_cmd(
         f"{result.corrected} corrected; {result.already} already pulled, {result.cancelled} skipped tasks "
         f"-> {result.path}"
     )
+    if result.tables_new:
+        typer.echo(f"{result.tables_new} new table review(s) -> {result.tables_path}")
 
 
 if __name__ == "__main__":

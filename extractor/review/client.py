@@ -125,7 +125,7 @@ class ReviewClient:
             )
         return project_id
 
-    def ensure_project(self, title: str, label_config: str) -> tuple[int, bool]:
+    def ensure_project(self, title: str, label_config: str, description: str = "") -> tuple[int, bool]:
         """Id of ``title``, creating it with ``label_config``; also says if it was created."""
         project_id = self.find_project(title)
         if project_id is not None:
@@ -134,7 +134,7 @@ class ReviewClient:
             project = self.ls.projects.create(
                 title=title,
                 label_config=label_config,
-                description="Row units the classifier was unsure about (extractor review push).",
+                description=description or "Row units the classifier was unsure about (extractor review push).",
                 show_collab_predictions=True,
                 enable_empty_annotation=False,
                 maximum_annotations=1,

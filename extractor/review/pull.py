@@ -10,7 +10,10 @@ from extractor.review.client import ReviewClient
 from extractor.review.errors import ReviewExportError
 from extractor.review.reviews import append_jsonl_atomic, iter_all_reviews, reviews_path
 from extractor.review.settings import ReviewSettings, load_settings
+from extractor.jsonl import iter_jsonl
+from extractor.review.table_tasks import reviewed_table_entry, table_answer, tables_project
 from extractor.review.tasks import choice_of
+from extractor.tables.reviewed_roles import reviewed_tables_path
 
 MAX_PROBLEMS_SHOWN = 10
 
@@ -27,6 +30,8 @@ class PullResult:
     corrected: int
     already: int
     cancelled: int
+    tables_new: int = 0
+    tables_path: Path | None = None
 
 
 def _reviewer(completed_by: Any, emails: dict[int, str]) -> str:
@@ -136,12 +141,12 @@ def pull_annotations(
     client = ReviewClient(settings.url, settings.api_key)
     project_id = client.require_project(title)
     export = client.export_annotated(project_id)
-    reviews, cancelled = collect_reviews(
-        export, title, client.url, client.user_emails()
-    )
+    emails = client.user_emails()
+    reviews, cancelled = collect_reviews(export, title, client.url, emails)
     new = [r for r in reviews if (r["annotation_id"], r["time"]) not in have]
     append_jsonl_atomic(path, new)
     confirmed = sum(1 for r in new if r["label"] == r["predicted_label"])
+    tables_new = _pull_tables(client, tables_project(title), base, emails)
     return PullResult(
         project=title,
         project_id=project_id,
@@ -151,4 +156,51 @@ def pull_annotations(
         corrected=len(new) - confirmed,
         already=len(reviews) - len(new),
         cancelled=cancelled,
+        tables_new=tables_new,
+        tables_path=reviewed_tables_path(base),
     )
+
+
+def collect_table_reviews(export: list[dict[str, Any]], project: str, url: str, emails: dict[int, str]) -> list[dict[str, Any]]:
+    """One ``columns/reviewed_tables.jsonl`` line per finished table annotation.
+
+    Raises ReviewExportError naming every unusable annotation (nothing is written then).
+    """
+    out, problems = [], []
+    for task in export:
+        for annotation in (task.get("annotations") or []) if isinstance(task, dict) else []:
+            if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
+                continue
+            try:
+                if not (task.get("data") or {}).get("key"):
+                    raise ValueError("task data has no 'key' (not pushed by `extractor review push`)")
+                header_rows, roles = table_answer(task, annotation.get("result"))
+                time = annotation.get("updated_at") or annotation.get("created_at")
+                if not (annotation.get("id") and time):
+                    raise ValueError("the annotation has no id or time")
+            except ValueError as exc:
+                problems.append(f"task {task.get('id')} annotation {annotation.get('id')}: {exc}")
+                continue
+            out.append({
+                **reviewed_table_entry(task, header_rows, roles), "task_id": task.get("id"),
+                "annotation_id": annotation.get("id"), "time": time, "source": "review",
+                "reviewer": _reviewer(annotation.get("completed_by"), emails),
+            })  # fmt: skip
+    if problems:
+        raise ReviewExportError(
+            f"project {project!r} on {url} has {len(problems)} unusable table annotation(s): "
+            f"{'; '.join(problems[:MAX_PROBLEMS_SHOWN])}. Fix them in Label Studio and pull again. Nothing was written."
+        )
+    return out
+
+
+def _pull_tables(client: ReviewClient, title: str, base: Path, emails: dict[int, str]) -> int:
+    """Append the tables project's new answers to ``columns/reviewed_tables.jsonl``; 0 without that project."""
+    project_id = client.find_project(title)
+    if project_id is None:
+        return 0
+    path = reviewed_tables_path(base)
+    have = {(e.get("annotation_id"), e.get("time")) for _, e in iter_jsonl(path)} if path.exists() else set()
+    entries = collect_table_reviews(client.export_annotated(project_id), title, client.url, emails)
+    new = [e for e in entries if (e["annotation_id"], e["time"]) not in have]
+    return append_jsonl_atomic(path, new)

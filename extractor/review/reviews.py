@@ -19,6 +19,7 @@ from typing import Any
 from extractor.datamodel import LABELS
 from extractor.errors import AnnotationsError
 from extractor.jsonl import iter_jsonl
+from extractor.tables.reviewed_roles import load_reviewed_tables
 
 REVIEWS_SUBDIR = "reviews"
 REVIEWS_FILE = "reviews.jsonl"
@@ -84,7 +85,8 @@ def iter_all_reviews(annotations_dir: str | Path) -> Iterator[dict[str, Any]]:
 
 
 def load_reviews(annotations_dir: str | Path) -> dict[str, dict[str, Any]]:
-    """Map row key -> its latest review (by ``time``; later lines win ties).
+    """Map row key -> its latest review (by ``time``; later lines win ties), and
+    table key -> its latest table review (``columns/reviewed_tables.jsonl``).
 
     ``annotations_dir`` is the annotations folder (``annotations/``); reviews
     are read from its ``reviews/`` subfolder. A missing folder gives ``{}``.
@@ -94,6 +96,8 @@ def load_reviews(annotations_dir: str | Path) -> dict[str, dict[str, Any]]:
         held = latest.get(review["key"])
         if held is None or parse_time(review["time"]) >= parse_time(held["time"]):
             latest[review["key"]] = review
+    # Whole-table reviews (column roles), keyed ``<sha16>:table:<fingerprint>``.
+    latest.update(load_reviewed_tables(annotations_dir))
     return latest
 
 
