@@ -28,7 +28,10 @@ _PRIOR_CONFIDENCE = 0.05  # a confidence doubt raised: the split was nearly a co
 # people to read but are no calibrator input: measured on held-out templates
 # they do not carry over from one template to another (ECE 0.25 with them,
 # 0.01 without), while the doubts below mean the same on any layout.
-INPUTS: tuple[str, ...] = tuple(d for d in DOUBTS if d not in ("cell_confidence", "role_confidence"))
+#
+# The split's confidence is no input either: a record is right only if its row
+# was split right, so the calibrated probability is multiplied by it.
+INPUTS: tuple[str, ...] = tuple(d for d in DOUBTS if d not in ("cell_confidence", "role_confidence", "split_confidence"))
 
 
 def doubt_vector(doubts: Mapping[str, float], names: Sequence[str] = INPUTS) -> list[float]:
@@ -89,6 +92,8 @@ class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
     def predict_proba(self, X: Sequence[Mapping[str, float]]) -> np.ndarray:
         scores = np.array([doubt_vector(d, self.inputs_) for d in X]) @ self.coef_[0] + self.intercept_[0]
         right = 1.0 / (1.0 + np.exp(-scores))
+        if "split_confidence" not in self.inputs_:
+            right = right * np.array([float(d.get("split_confidence", 1.0)) for d in X])
         return np.column_stack([1 - right, right])
 
     def predict(self, X: Sequence[Mapping[str, float]]) -> np.ndarray:
@@ -100,9 +105,9 @@ class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RecordCalibrator:
         """A calibrator saved by this or an earlier version: its doubts must be
-        ones this version measures (an older file may weigh fewer of them)."""
+        ones this version measures (an older file may weigh others, or fewer)."""
         names = list(data.get("doubts", []))
-        if not names or set(names) - set(INPUTS) or len(data.get("coef", [])) != len(names):
+        if not names or set(names) - set(DOUBTS) or len(data.get("coef", [])) != len(names):
             raise ValueError(f"record calibrator made for doubts {names}, this version reads {list(INPUTS)}")
         model = cls(**data.get("params", {}))
         model.classes_ = np.array([False, True])

@@ -12,6 +12,7 @@ import pytest
 
 from extractor.models import load_classifier
 from extractor.pipeline import HEADERLESS_CONFIDENCE_CAP, process_document
+from extractor.table_queue import table_entries
 from tests.helpers import ROOT
 
 DOC = Path(__file__).parent / "data" / "unseen_layouts.txt"
@@ -39,4 +40,10 @@ def test_table_without_header_is_labelled_from_text_and_sent_to_review(result):
     records = [r for r in result.records if r.line > 30]
     assert [r.indicator for r in records] == ["检查覆盖率", "隐患整改率"]
     assert records[1].thresholds == {"优": "≥98%", "良": "≥95%", "中": "≥90%", "差": "＜90%"}
-    assert all(r.needs_review and r.activity == "安全生产监管" for r in records)
+    assert all(r.activity == "安全生产监管" and r.doubts["no_header"] == 1.0 for r in records)
+    # Its column roles were read from contents alone: the table goes to a reviewer as one table task.
+    queued = table_entries(
+        result.doc.doc_id, result.doc.sha256, str(DOC), result.tables, result.sections,
+        result.units, result.records, result.model_version,
+    )
+    assert any(entry["line"] <= 32 <= entry["end_line"] for entry in queued), queued

@@ -283,13 +283,32 @@ _MIN_CATEGORY_SHARE = 0.5  # a category column's cells are mostly category words
 def _child_level_right_of_parent(roles: dict[int, str], columns: Sequence[ColumnSample]) -> None:
     """Activity levels sit side by side (一级职责 | 二级职责): with a parent level
     and no activity, the column right of the parent is the activity when it
-    was taken for a category level but does not hold category words."""
+    was taken for a category level but holds no category words, or for a
+    description or note that its header does not name and whose cells are
+    short names."""
     parents = [c for c, r in roles.items() if r == "parent_activity"]
     if not parents or "activity" in roles.values():
         return
     child = parents[0] + 1
-    if roles.get(child) in _CATEGORY_ROLES and not _holds_category_words(columns[child]):
+    if child >= len(columns):
+        return
+    role, column = roles.get(child), columns[child]
+    misread_category = role in _CATEGORY_ROLES and not _holds_category_words(column)
+    misread_text = role in _TEXT_ROLES and not _header_names(column.header, role) and _short_names(column)
+    if misread_category or misread_text:
         roles[child] = "activity"
+
+
+_NAME_LENGTH = 20  # an activity name is short; a description is a sentence
+
+
+def _header_names(header: str, role: str) -> bool:
+    return load_vocabulary().header_role(header or "") == (role, 1.0)
+
+
+def _short_names(column: ColumnSample) -> bool:
+    cells = sorted(len(c.strip()) for c in column.cells if c.strip())
+    return bool(cells) and cells[len(cells) // 2] <= _NAME_LENGTH
 
 
 def _holds_category_words(column: ColumnSample) -> bool:
