@@ -181,7 +181,7 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
         if not sep:
             raise typer.BadParameter(f"expected KEY=VALUE, got {item!r}")
         try:
-            out[key] = int(value) if value.lstrip("-").isdigit() else float(value)
+            out[key] = int(value) if value.lstrip("-").isdecimal() else float(value)
         except ValueError:
             out[key] = value
     return out

@@ -116,7 +116,7 @@ def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> N
     out["percent"] = share(lambda t: bool(PERCENT.search(t)))
     out["comparison"] = share(lambda t: bool(COMPARISON.search(t)))
     out["numeric"] = share(lambda t: bool(_NUMERIC.match(t)))
-    out["small_int"] = share(lambda t: t.isdigit() and int(t) <= 100)
+    out["small_int"] = share(lambda t: t.isdecimal() and int(t) <= 100)
     out["nature"] = share(lambda t: bool(_NATURE.match(t)))
     out["unit_only"] = share(lambda t: t in vocab.units)
     out["category1"] = share(lambda t: vocab.category_level(t) == 1)
@@ -126,7 +126,7 @@ def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> N
     out["rate_end"] = share(lambda t: vocab.ends_with(t, "endings"))
     out["cjk"] = sum(len(_CJK.findall(t)) for t in stripped) / max(1, sum(lengths))
     out["distinct"] = len(set(stripped)) / n
-    out["seq"] = share(lambda t: t.isdigit()) * float(_is_sequence(stripped))
+    out["seq"] = share(lambda t: t.isdecimal()) * float(_is_sequence(stripped))
 
 
 _VALUE_CHARS = re.compile(r"[\d.,，%％≥≤＞＜><=＝±+\-−~～]+")
@@ -155,7 +155,7 @@ def _neighbour_features(cells: Sequence[str], other: Sequence[str], side: str, o
 
 
 def _is_sequence(texts: Sequence[str]) -> bool:
-    numbers = [int(t) for t in texts if t.isdigit()]
+    numbers = [int(t) for t in texts if t.isdecimal()]
     return len(numbers) >= 2 and all(b == a + 1 for a, b in zip(numbers, numbers[1:]))
 
 

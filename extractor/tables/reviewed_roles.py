@@ -75,7 +75,7 @@ def _problem(entry: Any) -> str | None:
     unknown = sorted({str(r) for r in roles.values()} - set(ROLES))
     if unknown:
         return f"unknown roles {unknown}; known: {', '.join(ROLES)}"
-    if not all(str(c).isdigit() for c in roles):
+    if not all(str(c).isdecimal() for c in roles):
         return "'roles' keys must be column numbers"
     rows = entry.get("header_rows", [])
     if not isinstance(rows, list) or not all(isinstance(r, int) and r >= 0 for r in rows):
