@@ -92,6 +92,14 @@ def test_read_queue_reports_bad_line(tmp_path: Path) -> None:
         read_queue(tmp_path / "nope.jsonl")
 
 
+def test_rows_without_context_say_how_to_keep_it(tmp_path: Path) -> None:
+    rows = make_rows(n=1)
+    del rows[0]["context"]
+    out = write_out_dir(tmp_path / "out", rows)
+    with pytest.raises(ReviewQueueError, match="--keep-context"):
+        read_queue(out / "review_queue.jsonl")
+
+
 @pytest.mark.parametrize(
     ("bad_line", "message"),
     [("{not json", "not valid JSON"), ('{"key": "a", "label": "bogus", "time": "2024-01-01T00:00:00Z"}', "bogus"),

@@ -33,6 +33,8 @@ def _row_problem(row: Any) -> str | None:
     if not isinstance(row, dict):
         return "not a JSON object"
     missing = [k for k in ROW_KEYS if k not in row]
+    if missing == ["context"]:
+        return "missing context (rows.jsonl keeps each row's context only when extracted with --keep-context)"
     if missing:
         return f"missing {', '.join(missing)}"
     if not isinstance(row["confidence"], (int, float)) or isinstance(
