@@ -156,6 +156,23 @@ def test_synthetic_graded_columns_lower_each_grade() -> None:
     assert any(good[1] == w + "及时完成" for w in wording["良"]) and any(poor[1] == w + "及时完成" for w in wording["差"])
 
 
+def test_two_unnamed_grade_columns_are_no_graded_set() -> None:
+    # 目标要求 | 考评分值 taken for two grades: a graded set has three or more columns.
+    columns = [_column("考评内容", []), _column("目标要求", []), _column("考评分值", [])]
+    proba = _one_hot([{"indicator": 0.9}, {"grade": 0.9, "target": 0.05}, {"grade": 0.5, "weight": 0.45}])
+    assert assign_roles(columns, proba).roles == {0: "indicator", 1: "target", 2: "weight"}
+
+
+def test_a_category_column_without_category_words_is_the_activity() -> None:
+    columns = in_table([
+        _column("任务名称", ["人民调解", "人民调解", "法治宣传"]),
+        _column("考评内容", ["调解成功率", "卷宗规范率", "普法活动场次"]),
+        _column("目标要求", ["≥95%", "100%", "≥24场"]),
+    ])
+    proba = _one_hot([{"category1": 0.4, "indicator": 0.35, "activity": 0.2}, {"indicator": 0.9}, {"target": 0.9}])
+    assert assign_roles(columns, proba).roles == {0: "activity", 1: "indicator", 2: "target"}
+
+
 def test_long_term_halves_of_period_pairs_are_ignored() -> None:
     headers = ["一级指标", "二级指标(长期)", "三级指标(长期)", "指标值(长期)", "二级指标(年度)", "三级指标(年度)", "指标值(年度)"]
     columns = [_column(h, [], k, len(headers)) for k, h in enumerate(headers)]

@@ -165,6 +165,7 @@ def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: S
     roles: dict[int, str] = {c: "other" for c in excluded}
     roles.update({free[i]: slots[j] for i, j in zip(rows, cols, strict=True)})
     _child_level_right_of_parent(roles, columns)
+    _categories_hold_category_words(roles, columns, proba)
     _order_levels(roles, "parent_activity", "activity")
     _order_levels(roles, "category1", "category2")
     _one_indicator(roles, proba, excluded)
@@ -203,9 +204,11 @@ def _value_run(roles: dict[int, str], proba: np.ndarray) -> list[int]:
 
 
 def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], proba: np.ndarray) -> None:
-    """Grades come as a set: a lone grade column is the target value when the
-    table has none, else its next most probable role, unless its header names
-    a grade (a table that printed only its 优 column)."""
+    """Grades come as a set: a lone grade column, or two or fewer under headers
+    that name no grade (目标要求 | 考评分值), are the target value and their next
+    most probable roles; a lone column whose header names a grade stays (a
+    table that printed only its 优 column), and header-less sets stay (a
+    graded table may fill only two of its grades)."""
     graded = sorted(c for c, r in roles.items() if r == "grade")
     if not graded:
         graded = _value_run(roles, proba)
@@ -213,15 +216,33 @@ def _grades_as_a_set(roles: dict[int, str], columns: Sequence[ColumnSample], pro
             roles[c] = "grade"
     vocab = load_vocabulary()
     if len(graded) == 1 and not vocab.grade_of(columns[graded[0]].header or ""):
-        c = graded[0]
-        if "target" not in roles.values():
-            roles[c] = "target"
-        else:
-            ranked = [ROLES[k] for k in np.argsort(-proba[c]) if ROLES[k] not in ("grade", "target")]
-            roles[c] = next(r for r in ranked if r not in _CAPACITY or list(roles.values()).count(r) < _CAPACITY[r])
+        _not_a_grade_set(roles, graded, proba)
         return
     if len(graded) < 2:
         return
+    _grow_grade_set(roles, graded, columns, proba)
+    headers = [columns[c].header or "" for c in graded]
+    named = any(vocab.grade_of(h) for h in headers)
+    if len(graded) < _MIN_GRADES and any(h.strip() for h in headers) and not named:
+        _not_a_grade_set(roles, graded, proba)
+
+
+def _not_a_grade_set(roles: dict[int, str], graded: list[int], proba: np.ndarray) -> None:
+    """Too few unnamed grade columns to be a graded set (优 良 中 差 come three or
+    more): the likeliest target among them is the target value, when the table
+    has none, and the others take their next most probable role."""
+    target = ROLES.index("target")
+    ordered = sorted(graded, key=lambda c: -proba[c, target])
+    if "target" not in roles.values():
+        roles[ordered.pop(0)] = "target"
+    for c in ordered:
+        ranked = [ROLES[k] for k in np.argsort(-proba[c]) if ROLES[k] not in ("grade", "target")]
+        roles[c] = next(r for r in ranked if r not in _CAPACITY or list(roles.values()).count(r) < _CAPACITY[r])
+
+
+def _grow_grade_set(roles: dict[int, str], graded: list[int], columns: Sequence[ColumnSample], proba: np.ndarray) -> None:
+    """Add the neighbours of a grade set that belong to it."""
+    vocab = load_vocabulary()
     changed = True
     while changed and len(graded) < len(GRADES):  # grow the set over neighbours that belong to it
         changed = False
@@ -309,6 +330,24 @@ def _header_names(header: str, role: str) -> bool:
 def _short_names(column: ColumnSample) -> bool:
     cells = sorted(len(c.strip()) for c in column.cells if c.strip())
     return bool(cells) and cells[len(cells) // 2] <= _NAME_LENGTH
+
+
+def _categories_hold_category_words(roles: dict[int, str], columns: Sequence[ColumnSample], proba: np.ndarray) -> None:
+    """A category column holds the framework's category words (产出指标, 数量指标);
+    one taken for a category that does not is the activity when the table has
+    none and it stands left of the indicator (任务名称 | 考评内容), else it takes
+    its next most probable role."""
+    indicator = min((c for c, r in roles.items() if r == "indicator"), default=None)
+    for c in sorted(roles):
+        if roles[c] not in _CATEGORY_ROLES or not any(x.strip() for x in columns[c].cells):
+            continue
+        if _holds_category_words(columns[c]):
+            continue
+        if "activity" not in roles.values() and indicator is not None and c < indicator:
+            roles[c] = "activity"
+            continue
+        ranked = [ROLES[k] for k in np.argsort(-proba[c]) if ROLES[k] not in _CATEGORY_ROLES]
+        roles[c] = next(r for r in ranked if r not in _CAPACITY or list(roles.values()).count(r) < _CAPACITY[r])
 
 
 def _holds_category_words(column: ColumnSample) -> bool:
