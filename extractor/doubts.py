@@ -21,21 +21,30 @@ from extractor.vocabulary import GRADES, load_vocabulary
 DOUBTS: tuple[str, ...] = (
     "cell_confidence", "role_confidence", "split_confidence", "unknown_headers", "no_header",
     "no_thresholds", "no_activity", "prose_threshold", "scoring_rule", "grades_out_of_order", "roles_overruled",
-    "uncertain_roles",
+    "uncertain_roles", "competing_headers",
 )
 # Column roles that shape a record: one set against the model's first choice is a doubt.
 _RECORD_ROLES = frozenset({"parent_activity", "activity", "category1", "category2", "indicator", "grade", "target"})
 _SCORING_RULE = re.compile(r"得\s*\d+\s*分|扣\s*\d*\s*分|分值|评分|计分|不得分")
 _PROSE = 30  # a threshold longer than this with no number reads like a sentence
 _UNCERTAIN_ROLE = 0.5  # a record column's role below this confidence is a coin toss
+_ONE_COLUMN_ROLES = frozenset({"activity", "indicator", "target"})
 
 
 def table_novelty(table: Table) -> dict[str, float]:
-    """Share of the table's header words the vocabulary does not know, and whether it has a header."""
+    """Share of the table's header words the vocabulary does not know, whether
+    it has a header, and whether two headers name the same one-column role."""
     vocab = load_vocabulary()
     words = [c.text for row in table.rows if row.is_header for c in row.cells if c.text.strip()]
     unknown = sum(1 for w in words if not vocab.header_role(w)[0] and not vocab.grade_of(w))
-    return {"unknown_headers": unknown / len(words) if words else 0.0, "no_header": float(not words and table.layout != "inline")}
+    named = [vocab.header_role(w) for w in words]
+    exact = [role for role, score in named if score == 1.0 and role in _ONE_COLUMN_ROLES]
+    return {
+        "unknown_headers": unknown / len(words) if words else 0.0,
+        "no_header": float(not words and table.layout != "inline"),
+        # Two headers naming the same one-column role (三级指标 beside 绩效指标): one of them was set aside.
+        "competing_headers": float(len(exact) > len(set(exact))),
+    }
 
 
 def record_doubts(
@@ -64,6 +73,7 @@ def record_doubts(
         "roles_overruled": float(any(c in row.roles_overruled for c, r in row.roles.items() if r in _RECORD_ROLES)),
         # The raw score does not carry over between layouts; whether it fell below a coin toss does.
         "uncertain_roles": float(role_confidence < _UNCERTAIN_ROLE),
+        "competing_headers": float(novelty.get("competing_headers", 0.0)),
     }
 
 
