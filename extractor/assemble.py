@@ -91,6 +91,7 @@ def _grid_records(
     seen: dict[str, str] | None = None
     form: dict[str, str] = {}
     records: list[IndicatorRecord] = []
+    novelty = table_novelty(table)
     last_row_with_record = -10
     for r, row in enumerate(table.rows):
         if row.is_header or not row.roles:
@@ -109,7 +110,7 @@ def _grid_records(
         if indicators:
             activity = caption_project or state.activity or form.get("activity") or form.get("unit_name")
             for unit in indicators:
-                records.append(_record(doc, table, state, unit, thresholds, threshold, activity, row))
+                records.append(_record(doc, table, novelty, state, unit, thresholds, threshold, activity, row))
             last_row_with_record = r
         elif table.layout == "tab_rows" and thresholds and records and r - last_row_with_record <= _ORPHAN_REACH:
             _extend_thresholds(records[-1], thresholds, table, threshold)
@@ -128,8 +129,9 @@ def _inline_records(doc: Document, table: Table, units: list[RowUnit], threshold
         state.activity_unit = (activities or heading)[0]
         state.activity = activity_name(state.activity_unit.text)
     standards = graded_sets([u for u in units if u.label == "threshold"], table)
+    novelty = table_novelty(table)
     return [
-        _record(doc, table, state, u, standard_for(u.text, standards), threshold, state.activity, table.rows[u.row])
+        _record(doc, table, novelty, state, u, standard_for(u.text, standards), threshold, state.activity, table.rows[u.row])
         for u in units
         if u.label == "indicator"
     ]
@@ -320,8 +322,8 @@ def _threshold_map(units: Sequence[RowUnit], table: Table) -> dict[str, str]:
 
 
 def _record(
-    doc: Document, table: Table, state: _State, unit: RowUnit, thresholds: list[RowUnit], threshold: float,
-    activity: str | None, row: Row,
+    doc: Document, table: Table, novelty: dict[str, float], state: _State, unit: RowUnit, thresholds: list[RowUnit],
+    threshold: float, activity: str | None, row: Row,
 ) -> IndicatorRecord:
     mapped = _threshold_map(thresholds, table)
     measure_unit, operator = _unit_and_direction(row)
@@ -330,7 +332,7 @@ def _record(
     # A child may bear its parent's name ("七、法制宣传" over "1、法制宣传"); the parent row itself has no parent.
     parent = None if state.activity_is_parent else state.parent
     parsed = [p.to_dict() for p in parse_thresholds(mapped, unit=measure_unit, operator=operator)]
-    doubts = record_doubts(confidence, row, table_novelty(table), activity, mapped, parsed)
+    doubts = record_doubts(confidence, row, novelty, activity, mapped, parsed)
     return IndicatorRecord(
         doc_id=doc.doc_id,
         source=doc.source,

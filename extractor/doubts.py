@@ -36,8 +36,8 @@ def table_novelty(table: Table) -> dict[str, float]:
     it has a header, and whether two headers name the same one-column role."""
     vocab = load_vocabulary()
     words = [c.text for row in table.rows if row.is_header for c in row.cells if c.text.strip()]
-    unknown = sum(1 for w in words if not vocab.header_role(w)[0] and not vocab.grade_of(w))
     named = [vocab.header_role(w) for w in words]
+    unknown = sum(1 for w, (role, _) in zip(words, named, strict=True) if not role and not vocab.grade_of(w))
     exact = [role for role, score in named if score == 1.0 and role in _ONE_COLUMN_ROLES]
     return {
         "unknown_headers": unknown / len(words) if words else 0.0,

@@ -23,7 +23,6 @@ from extractor.doubts import DOUBTS
 
 CALIBRATOR_FILE = "record_calibration.json"
 _EPS = 1e-4
-_PRIOR_CONFIDENCE = 0.05  # a confidence doubt raised: the split was nearly a coin toss the other way
 # The model scores (cell and column-role confidence) are kept as doubts for
 # people to read but are no calibrator input: measured on held-out templates
 # they do not carry over from one template to another (ECE 0.25 with them,
@@ -85,8 +84,7 @@ class RecordCalibrator(JsonModelFile, BaseEstimator, ClassifierMixin):
             return [], np.array([], dtype=bool)
         rows = []
         for name in self.inputs_:
-            doubts = {name: _PRIOR_CONFIDENCE if "confidence" in name else 1.0}
-            rows += [doubt_vector(doubts, self.inputs_)] * 2
+            rows += [doubt_vector({name: 1.0}, self.inputs_)] * 2
         return rows, np.array([True, False] * len(self.inputs_))
 
     def predict_proba(self, X: Sequence[Mapping[str, float]]) -> np.ndarray:

@@ -236,8 +236,14 @@ def _not_a_grade_set(roles: dict[int, str], graded: list[int], proba: np.ndarray
     if "target" not in roles.values():
         roles[ordered.pop(0)] = "target"
     for c in ordered:
-        ranked = [ROLES[k] for k in np.argsort(-proba[c]) if ROLES[k] not in ("grade", "target")]
-        roles[c] = next(r for r in ranked if r not in _CAPACITY or list(roles.values()).count(r) < _CAPACITY[r])
+        roles[c] = _next_role(roles, proba[c], ("grade", "target"))
+
+
+def _next_role(roles: dict[int, str], p: np.ndarray, barred: Sequence[str]) -> str:
+    """The most probable role outside ``barred`` that still has room in the table."""
+    taken = list(roles.values())
+    ranked = (ROLES[k] for k in np.argsort(-p) if ROLES[k] not in barred)
+    return next(r for r in ranked if r not in _CAPACITY or taken.count(r) < _CAPACITY[r])
 
 
 def _grow_grade_set(roles: dict[int, str], graded: list[int], columns: Sequence[ColumnSample], proba: np.ndarray) -> None:
@@ -346,8 +352,7 @@ def _categories_hold_category_words(roles: dict[int, str], columns: Sequence[Col
         if "activity" not in roles.values() and indicator is not None and c < indicator:
             roles[c] = "activity"
             continue
-        ranked = [ROLES[k] for k in np.argsort(-proba[c]) if ROLES[k] not in _CATEGORY_ROLES]
-        roles[c] = next(r for r in ranked if r not in _CAPACITY or list(roles.values()).count(r) < _CAPACITY[r])
+        roles[c] = _next_role(roles, proba[c], _CATEGORY_ROLES)
 
 
 def _holds_category_words(column: ColumnSample) -> bool:
