@@ -320,6 +320,9 @@ def run_extraction(
     limits = limits or Limits()
     files, errors = collect_inputs(paths)
     jobs = [Job(p, state_file(out, p)) for p in files]
+    # A document counts as unchanged only if an earlier run wrote its state: one whose
+    # worker died after writing it is found current on retry, but was made by this run.
+    earlier = {job.path for job in jobs if job.state_file.exists()}
     workers = workers if workers > 0 else (os.cpu_count() or 1)
     summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=card.version)
     statuses: dict[Path, dict[str, Any]] = {}
@@ -335,7 +338,7 @@ def run_extraction(
         on_document(job.path, status)
     summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
     summary.failed = len(summary.errors)
-    summary.unchanged = sum(bool(s.get("unchanged")) for s in statuses.values())
+    summary.unchanged = sum(bool(s.get("unchanged")) for p, s in statuses.items() if p in earlier)
     summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
     done = [j for j in jobs if "error" not in statuses[j.path]]
     doc_ids = assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done])

@@ -99,26 +99,47 @@ class Limits:
                 )
 
 
+#: When the first timeout exception is swallowed (raised inside a gc callback,
+#: or caught by a broad ``except``), the timer fires again this often.
+REFIRE_SECONDS = 0.05
+
+
 @contextmanager
 def time_limit(seconds: float, path: str | Path) -> Iterator[None]:
     """Raise :class:`DocumentTimeoutError` in this block once ``seconds`` have passed.
 
     Works in a process's main thread (a worker, or a serial run); elsewhere, or
-    with ``seconds`` 0, the block runs unbounded.
+    with ``seconds`` 0, the block runs unbounded. A signal handler's exception
+    can be lost (Python reports one raised inside a garbage-collector callback
+    as "unraisable" and goes on), so the timer re-fires until the block ends,
+    and a block that finishes after its time anyway still raises.
     """
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
+    armed = True
+    expired = False
 
-    def expired(_signum: int, _frame: FrameType | None) -> None:
-        raise DocumentTimeoutError(
+    def timeout() -> DocumentTimeoutError:
+        return DocumentTimeoutError(
             f"extraction took longer than {seconds:g} s (limits.max_seconds_per_document, --max-seconds)", path
         )
 
-    previous = signal.signal(signal.SIGALRM, expired)
+    def on_alarm(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal expired
+        if not armed:
+            return
+        expired = True
+        signal.setitimer(signal.ITIMER_REAL, REFIRE_SECONDS)
+        raise timeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
+        armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:
+        raise timeout()

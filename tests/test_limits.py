@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from functools import lru_cache
+
+import pytest
 
 from extractor.bulk import run_extraction
 from extractor.models import load_classifier
 from extractor.pipeline import process_document
 from extractor.config import load_config
-from extractor.errors import ConfigError
-from extractor.limits import Limits
+from extractor.errors import ConfigError, DocumentTimeoutError
+from extractor.limits import Limits, time_limit
 from extractor.models.base import resolve_model_dir
 from tests.helpers import DOC_003, DOC_004, ROOT
 
@@ -69,6 +70,44 @@ def test_five_mb_one_line_file_is_bounded_and_the_good_sample_is_written(tmp_pat
     assert set(errors) == {"big"} and errors["big"]["code"] == "E123"
     assert "big.txt" in result.stderr and "E123" in result.stderr
     assert _records_by_doc(out) == {"good": records_alone(DOC_004)}
+
+
+def _busy(seconds: float) -> None:
+    """Burn CPU (not sleep) for ``seconds``, as extraction does."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        sum(range(1000))
+
+
+def test_a_timeout_swallowed_once_by_the_code_it_interrupts_fires_again() -> None:
+    """Code with a broad ``except`` (or a gc callback, where Python drops the exception) must not outlive the limit."""
+    swallowed = 0
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeoutError, match="longer than 0.2 s"), time_limit(0.2, "doc.txt"):
+        try:
+            _busy(30)
+        except DocumentTimeoutError:
+            swallowed += 1
+        _busy(30)
+    assert swallowed == 1 and time.monotonic() - started < 5
+
+
+def test_a_block_that_swallows_every_timeout_still_fails_when_it_ends() -> None:
+    with pytest.raises(DocumentTimeoutError), time_limit(0.2, "doc.txt"):
+        end = time.monotonic() + 1
+        while time.monotonic() < end:
+            try:
+                _busy(0.01)
+            except DocumentTimeoutError:
+                pass
+
+
+def test_a_block_within_its_time_ends_normally_and_leaves_no_timer() -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    with time_limit(5, "doc.txt"):
+        _busy(0.05)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before
 
 
 @pytest.mark.parametrize("workers", [1, 2])
