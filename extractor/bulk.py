@@ -31,9 +31,9 @@ from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
 from extractor.status import FAILURE, SUCCESS, document_status, failure_status
-from extractor.dataset import RESERVED_COLUMNS, DatasetWriter, document_payload, stamp_document
+from extractor.dataset import DEFAULT_JSONL, RESERVED_COLUMNS, DatasetWriter, document_payload, stamp_document
 from extractor.identity import assign_doc_ids
-from extractor.output import JsonlWriter, RecordsCsvWriter
+from extractor.output import JsonlWriter, RecordsCsvWriter, compact_record
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.pool import run_pool
 from extractor.reader import read_document
@@ -128,7 +128,7 @@ def result_payload(result: DocumentResult, threshold: float = 0.0, keep_context:
             del row["context"]
         rows.append(row)
     return {
-        "records": [r.to_dict() for r in result.records],
+        "records": [compact_record(r.to_dict()) for r in result.records],
         "rows": rows,
         "sections": [{"doc_id": result.doc.doc_id, **s.to_dict(), "page": result.doc.page_of(s.line)}
                      for s in result.sections],
@@ -296,6 +296,7 @@ def run_extraction(
     limits: Limits | None = None,
     classifier: RowClassifier | None = None,
     keep_context: bool = False,
+    rows_jsonl: bool = False,
 ) -> RunSummary:
     """Extract every input into ``out_dir``; see the module docstring for guarantees.
 
@@ -306,8 +307,9 @@ def run_extraction(
     loaded it; otherwise this process reads only the model card and loads the
     model when it extracts documents itself (one worker); worker processes
     load their own, once each. ``workers`` 0 means one per core.
-    ``keep_context`` keeps every row's ``context`` in rows.jsonl/.parquet
-    (by default only the review queue's rows carry it).
+    ``keep_context`` keeps every row's ``context`` in rows.parquet/.jsonl
+    (by default only the review queue's rows carry it); ``rows_jsonl`` writes
+    rows.jsonl besides rows.parquet.
     Raises ConfigError (E203) for a threshold outside [0, 1] or a worker count
     outside 0..MAX_WORKERS, and OutputDirError (E401) when ``out_dir`` is not a
     folder that can be written.
@@ -342,7 +344,7 @@ def run_extraction(
     summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
     done = [j for j in jobs if "error" not in statuses[j.path]]
     doc_ids = assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done])
-    _write_outputs(out, list(zip(done, doc_ids, strict=True)), summary, sidecar, card.created, keep_context)
+    _write_outputs(out, list(zip(done, doc_ids, strict=True)), summary, sidecar, card.created, keep_context, rows_jsonl)
     return summary
 
 
@@ -374,16 +376,17 @@ def _write_outputs(
     sidecar: Sidecar,
     model_created: str,
     keep_context: bool = False,
+    rows_jsonl: bool = False,
 ) -> None:
     """Stream every document's state into the output files, one document at a time.
 
-    Queued rows go to review_queue.jsonl with their context; rows.jsonl has it
-    only with ``keep_context``.
+    Queued rows go to review_queue.jsonl with their context; rows.parquet (and
+    rows.jsonl, written only with ``rows_jsonl``) have it only with ``keep_context``.
     """
     queue: list[dict[str, Any]] = []
     table_queue: list[dict[str, Any]] = []
     with (
-        DatasetWriter(out, sidecar.columns) as dataset,
+        DatasetWriter(out, sidecar.columns, (*DEFAULT_JSONL, "rows") if rows_jsonl else DEFAULT_JSONL) as dataset,
         RecordsCsvWriter(out / "records.csv", sidecar.columns) as csv_records,
     ):
         for job, doc_id in documents:

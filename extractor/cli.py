@@ -18,6 +18,9 @@ app = typer.Typer(
 )
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config (default: configs/default.toml).")]
+RowsJsonlOption = Annotated[
+    bool, typer.Option("--rows-jsonl", help="Also write rows.jsonl, one line per table cell (rows.parquet always has them).")
+]
 
 
 def _config(path: Path | None) -> Config:
@@ -44,14 +47,16 @@ def extract(
         float | None, typer.Option(help="Fail a document that takes longer than this many seconds (default: config).")
     ] = None,
     keep_context: Annotated[
-        bool, typer.Option("--keep-context", help="Keep every row's context (whole table row, headers) in rows.jsonl/.parquet.")
+        bool, typer.Option("--keep-context", help="Keep every row's context (whole table row, headers) in rows.parquet/.jsonl.")
     ] = False,
+    rows_jsonl: RowsJsonlOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Extract sections, labelled rows and indicator records from budget documents.
 
-    Writes documents, records, sections and rows (.jsonl and .parquet),
-    records.csv, review_queue.jsonl and errors.jsonl into OUT. Reruns skip
+    Writes documents, records, sections and rows (.parquet; .jsonl too, rows
+    only with --rows-jsonl), records.csv, review_queue.jsonl, table_queue.jsonl
+    and errors.jsonl into OUT. Reruns skip
     unchanged documents; an interrupted run resumes. Exit status 2 if any
     document failed.
     """
@@ -76,6 +81,7 @@ def extract(
             lambda: run_extraction(
                 paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document,
                 metadata=metadata, engine=engine, address=address, limits=limits, keep_context=keep_context,
+                rows_jsonl=rows_jsonl,
             )
         )
     print_summary(summary)
@@ -86,6 +92,7 @@ def extract(
 def export(
     runs: Annotated[list[Path], typer.Argument(help="Output folders of extract runs.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder to write.")],
+    rows_jsonl: RowsJsonlOption = False,
 ) -> None:
     """Merge extract runs into one dataset (Parquet and JSON Lines), each document once.
 
@@ -95,7 +102,7 @@ def export(
     """
     from extractor.export import export_runs
 
-    summary = run_or_exit(lambda: export_runs(runs, out))
+    summary = run_or_exit(lambda: export_runs(runs, out, rows_jsonl))
     typer.echo(f"documents: {summary.documents} (duplicates dropped: {summary.duplicates})  "
                f"records: {summary.records}  output: {out}")
 

@@ -1,22 +1,29 @@
 """The dataset a run (or a merge of runs) is made of: documents, records,
 sections and rows, each row stamped with its document's id and metadata,
-written as JSON Lines and Parquet side by side."""
+written as Parquet and (rows only on request) JSON Lines side by side."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import pyarrow as pa
+
 from extractor.datamodel import Document
+from extractor.errors import ExtractorError
 from extractor.identity import record_ids
+from extractor.jsonl import iter_jsonl
 from extractor.metadata import METADATA_FIELDS, read_metadata
 from extractor.output import JsonlWriter
-from extractor.parquet import SCHEMAS, WITH_SIDECAR, ParquetSink
+from extractor.parquet import SCHEMAS, WITH_SIDECAR, ParquetSink, iter_parquet
 
 DATASET_OUTPUTS = ("documents", "records", "sections", "rows")
+# Outputs also written as JSON Lines by default; rows (one per table cell, the
+# bulk of a run) are in Parquet only unless asked for.
+DEFAULT_JSONL = ("documents", "records", "sections")
 # Output field names a sidecar column may not take.
 RESERVED_COLUMNS = frozenset(name for schema in SCHEMAS.values() for name in schema.names)
 
@@ -61,13 +68,28 @@ def stamp_document(
     }
 
 
-class DatasetWriter:
-    """``<name>.jsonl`` and ``<name>.parquet`` for each dataset output, written atomically."""
+def iter_output(folder: Path, name: str, error: type[ExtractorError]) -> Iterator[dict[str, Any]]:
+    """The rows of dataset output ``name`` in a run folder: its JSON Lines file, or its Parquet file
+    when the run wrote no JSON Lines for it; ``error`` names an unreadable file."""
+    jsonl = folder / f"{name}.jsonl"
+    if jsonl.is_file() or not (folder / f"{name}.parquet").is_file():
+        yield from (row for _, row in iter_jsonl(jsonl, error))
+        return
+    path = folder / f"{name}.parquet"
+    try:
+        yield from iter_parquet(path, name)
+    except (OSError, pa.ArrowException) as exc:
+        raise error(f"cannot read: {exc}", path) from exc
 
-    def __init__(self, out: Path, extra_columns: Sequence[str] = (), jsonl: bool = True) -> None:
+
+class DatasetWriter:
+    """``<name>.parquet`` for each dataset output and ``<name>.jsonl`` for those in ``jsonl``,
+    written atomically; a JSON Lines file not asked for is removed (a stale one would mislead)."""
+
+    def __init__(self, out: Path, extra_columns: Sequence[str] = (), jsonl: Collection[str] = DEFAULT_JSONL) -> None:
         self.out = Path(out)
         self.extra_columns = tuple(extra_columns)
-        self.jsonl = jsonl
+        self.jsonl = frozenset(jsonl)
         self.counts = dict.fromkeys(DATASET_OUTPUTS, 0)
 
     def __enter__(self) -> DatasetWriter:
@@ -76,8 +98,10 @@ class DatasetWriter:
         for name in DATASET_OUTPUTS:
             extra = self.extra_columns if name in WITH_SIDECAR else ()
             sinks: list[Any] = [self._stack.enter_context(ParquetSink(self.out / f"{name}.parquet", name, extra))]
-            if self.jsonl:
+            if name in self.jsonl:
                 sinks.append(self._stack.enter_context(JsonlWriter(self.out / f"{name}.jsonl")))
+            else:
+                (self.out / f"{name}.jsonl").unlink(missing_ok=True)
             self._sinks[name] = sinks
         return self
 

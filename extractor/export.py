@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.dataset import DATASET_OUTPUTS, RESERVED_COLUMNS, DatasetWriter
+from extractor.dataset import DATASET_OUTPUTS, DEFAULT_JSONL, RESERVED_COLUMNS, DatasetWriter, iter_output
 from extractor.errors import RunFolderError
 from extractor.identity import assign_doc_ids
 from extractor.jsonl import iter_jsonl
@@ -29,21 +29,24 @@ class ExportSummary:
     records: int
 
 
-def export_runs(runs: Sequence[str | Path], out: str | Path) -> ExportSummary:
-    """Write ``out/<output>.parquet`` and ``.jsonl`` for documents, records, sections, rows."""
+def export_runs(runs: Sequence[str | Path], out: str | Path, rows_jsonl: bool = False) -> ExportSummary:
+    """Write ``out/<output>.parquet`` for documents, records, sections and rows, and ``.jsonl``
+    for all but rows (rows too with ``rows_jsonl``), as ``extract`` does."""
     folders = [Path(run) for run in runs]
     for folder in folders:
-        missing = [f"{name}.jsonl" for name in DATASET_OUTPUTS if not (folder / f"{name}.jsonl").is_file()]
+        missing = [f"{name}.jsonl/.parquet" for name in DATASET_OUTPUTS
+                   if not any((folder / f"{name}.{ext}").is_file() for ext in ("jsonl", "parquet"))]
         if missing:
             raise RunFolderError(f"not a finished extract run (missing {', '.join(missing)}); run extract into it first", folder)
     chosen, seen, extras = _choose(folders)
     kept = sorted(chosen.values(), key=lambda c: (c[2]["source"], c[2]["sha256"]))
     new_ids = assign_doc_ids([(Path(doc["source"]).stem, doc["sha256"]) for _, _, doc in kept])
     wanted = {(run, doc["doc_id"]): new for (_, run, doc), new in zip(kept, new_ids, strict=True)}
-    with DatasetWriter(Path(out), extras) as dataset:
+    jsonl = (*DEFAULT_JSONL, "rows") if rows_jsonl else DEFAULT_JSONL
+    with DatasetWriter(Path(out), extras, jsonl) as dataset:
         for name in DATASET_OUTPUTS:
             for run, folder in enumerate(folders):
-                for _, row in iter_jsonl(folder / f"{name}.jsonl", RunFolderError):
+                for row in iter_output(folder, name, RunFolderError):
                     doc_id = wanted.get((run, row.get("doc_id")))
                     if doc_id is not None:
                         dataset.write({name: [{**row, "doc_id": doc_id}]})

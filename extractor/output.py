@@ -15,8 +15,34 @@ RECORD_COLUMNS = (
     "doc_id", "source", "table", "line", "page", "parent_activity", "activity", "activity_budget",
     "indicator", "indicator_category", "confidence", "needs_review", "record_id", "unit", "year", "kind", "province", "city",
 )
+# A parsed threshold that has none of these says nothing its text does not.
+PARSED_FIELDS = ("operator", "value", "upper", "date")
 # Grades that get a column of their own in records.csv; any other grade goes to threshold_other.
 CSV_GRADES = ("优", "良", "中", "差", "指标值")
+
+
+def compact_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record dict as the output files hold it.
+
+    ``parsed_thresholds`` keeps only thresholds that parsed to something (an
+    operator, value or date), without empty fields, and without ``raw`` when it
+    is the grade's text in ``thresholds``; ``doubts`` keeps only the doubts that
+    are raised (a doubt is 0 and a ``*_confidence`` 1 when nothing is in doubt;
+    readers take a missing one as that value).
+    """
+    out = dict(record)
+    texts = record.get("thresholds") or {}
+    out["parsed_thresholds"] = [
+        {k: v for k, v in t.items() if v is not None and not (k == "raw" and v == texts.get(t.get("grade")))}
+        for t in record.get("parsed_thresholds") or []
+        if any(t.get(k) is not None for k in PARSED_FIELDS)
+    ]
+    out["doubts"] = {
+        name: round(float(value), 6)
+        for name, value in (record.get("doubts") or {}).items()
+        if float(value) != (1.0 if name.endswith("confidence") else 0.0)
+    }
+    return out
 
 
 class JsonlWriter(AtomicFile):

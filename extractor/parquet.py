@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -69,6 +69,22 @@ CONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {
     "records": {"thresholds": _thresholds, "doubts": lambda value: sorted((value or {}).items())},
     "rows": {"context": lambda value: None if value is None else _json(value)},
 }
+
+
+# The inverse of CONVERT: Parquet values back to the JSON Lines shapes.
+UNCONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {
+    "records": {"thresholds": lambda value: {t["grade"]: t["text"] for t in value or []},
+                "doubts": lambda value: dict(value or [])},
+    "rows": {"context": lambda value: None if value is None else json.loads(value)},
+}
+
+
+def iter_parquet(path: Path, output: str, batch_size: int = 2_048) -> Iterator[dict[str, Any]]:
+    """The rows of an output's Parquet file as its JSON Lines dicts, one batch in memory at a time."""
+    convert = UNCONVERT.get(output, {})
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
+        for row in batch.to_pylist():
+            yield {k: convert[k](v) if k in convert else v for k, v in row.items()}
 
 
 def schema_for(output: str, extra_columns: Sequence[str] = ()) -> pa.Schema:

@@ -25,3 +25,17 @@ def document_from_text(text: str, doc_id: str = "synthetic") -> Document:
         encoding="utf-8",
         sha256=hashlib.sha256(text.encode()).hexdigest(),
     )
+
+
+def read_rows(out_dir: Path) -> list[dict]:
+    """Every classified cell of an extract run, read from rows.parquet with pyarrow
+    (the default run writes no rows.jsonl); ``context`` is decoded from its JSON."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(Path(out_dir) / "rows.parquet").to_pylist()
+    for row in rows:
+        if row.get("context") is not None:
+            row["context"] = json.loads(row["context"])
+    return rows

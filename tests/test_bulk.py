@@ -16,10 +16,10 @@ import pytest
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.config import load_config, review_threshold
 from extractor.models.base import ModelCard, resolve_model_dir
-from tests.helpers import DOC_003, DOC_004, ROOT, SAMPLES
+from tests.helpers import DOC_003, DOC_004, ROOT, SAMPLES, read_rows
 
 MODEL = resolve_model_dir(ROOT / "models")
-OUTPUTS = ("records.jsonl", "records.csv", "sections.jsonl", "rows.jsonl", "review_queue.jsonl", "errors.jsonl")
+OUTPUTS = ("records.jsonl", "records.csv", "sections.jsonl", "rows.parquet", "review_queue.jsonl", "errors.jsonl")
 
 
 def _lines(path: Path) -> list[dict]:
@@ -88,10 +88,10 @@ def test_review_queue_holds_low_confidence_rows_most_uncertain_first(tmp_path: P
 def test_reviewer_labels_override_the_model_for_the_exact_row(tmp_path: Path):
     out = tmp_path / "out"
     run_extraction([DOC_004], out, MODEL, threshold=0.9)
-    row = next(r for r in _lines(out / "rows.jsonl") if r["label"] == "indicator")
+    row = next(r for r in read_rows(out) if r["label"] == "indicator")
     reviews = {row["key"]: {"label": "other"}}
     run_extraction([DOC_004], out, MODEL, threshold=0.9, reviews=reviews)
-    again = next(r for r in _lines(out / "rows.jsonl") if r["key"] == row["key"])
+    again = next(r for r in read_rows(out) if r["key"] == row["key"])
     assert again["label"] == "other" and again["label_source"] == "review" and again["confidence"] == 1.0
     assert not any(r["line"] == row["line"] and r["indicator"] == row["text"] for r in _lines(out / "records.jsonl"))
 

@@ -24,7 +24,7 @@ from extractor.identity import assign_doc_ids
 from extractor.metadata import METADATA_FIELDS
 from extractor.models.base import resolve_model_dir
 from extractor.parquet import PARSED_THRESHOLD, SCHEMAS
-from tests.helpers import ROOT, SAMPLES
+from tests.helpers import ROOT, SAMPLES, read_rows
 from tests.test_metadata import EXPECTED
 
 
@@ -38,6 +38,11 @@ DOCS = ROOT / "docs" / "dataset.md"
 
 def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _output(run: Path, name: str) -> list[dict]:
+    """An output's rows: rows.parquet for rows (no rows.jsonl by default), else ``<name>.jsonl``."""
+    return read_rows(run) if name == "rows" else _lines(run / f"{name}.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +71,7 @@ def test_every_document_and_record_carries_unit_year_and_kind(samples_run: Path)
 def test_every_output_row_carries_its_doc_id_and_records_a_unique_record_id(samples_run: Path):
     doc_ids = {d["doc_id"] for d in _lines(samples_run / "documents.jsonl")}
     for name in ("records", "sections", "rows", "review_queue"):
-        assert {r["doc_id"] for r in _lines(samples_run / f"{name}.jsonl")} <= doc_ids, name
+        assert {r["doc_id"] for r in _output(samples_run, name)} <= doc_ids, name
     ids = [r["record_id"] for r in _lines(samples_run / "records.jsonl")]
     assert len(ids) == len(set(ids))
 
@@ -82,7 +87,7 @@ def test_two_files_named_report_txt_get_distinct_doc_ids_and_nothing_is_overwrit
     assert len(set(ids)) == 3 and all(i.startswith("report-") for i in ids)
     assert len(list((out / STATE_DIR).glob("*.json.gz"))) == 3
     by_source = {Path(d["source"]).parent.name: d["doc_id"] for d in documents}
-    rows = Counter(s["doc_id"] for s in _lines(out / "rows.jsonl"))
+    rows = Counter(s["doc_id"] for s in read_rows(out))
     records = Counter(r["doc_id"] for r in _lines(out / "records.jsonl"))
     for folder in "abc":
         assert rows[by_source[folder]] > 0 and records[by_source[folder]] > 0, folder
@@ -165,7 +170,7 @@ def test_parquet_outputs_open_in_duckdb_with_the_documented_schema(samples_run: 
         described = con.execute(f"DESCRIBE SELECT * FROM '{samples_run / f'{name}.parquet'}'").fetchall()
         assert [(row[0], row[1]) for row in described] == columns, name
         count = con.execute(f"SELECT count(*) FROM '{samples_run / f'{name}.parquet'}'").fetchone()[0]
-        assert count == len(_lines(samples_run / f"{name}.jsonl")), name
+        assert count == len(_output(samples_run, name)), name
 
 
 def test_the_parquet_schema_keeps_every_field_of_a_record():
@@ -212,6 +217,22 @@ def test_export_of_overlapping_runs_keeps_each_document_once(tmp_path: Path):
     # a tie on the model: the run given last wins
     assert dict(documents)[HN_2023.stem] == str((tmp_path / "b" / HN_2023.name).resolve())
     assert _lines(dataset / "records.jsonl") and (dataset / "sections.parquet").exists()
+    # the runs wrote no rows.jsonl: the export reads their rows.parquet, and writes none either
+    assert not (dataset / "rows.jsonl").exists()
+    run_rows = {r["key"] for r in read_rows(tmp_path / "run-a") + read_rows(tmp_path / "run-b")}
+    assert {r["key"] for r in read_rows(dataset)} == run_rows
+
+
+def test_rows_jsonl_on_request_holds_what_rows_parquet_holds_and_a_rerun_without_it_removes_it(tmp_path: Path):
+    out = tmp_path / "out"
+    run_extraction([HN_2023], out, MODEL, threshold=0.9, rows_jsonl=True)
+    from_jsonl = _lines(out / "rows.jsonl")
+    from_parquet = read_rows(out)
+    assert len(from_jsonl) == len(from_parquet) > 10
+    for a, b in zip(from_jsonl, from_parquet, strict=True):
+        assert {k: v for k, v in b.items() if v is not None or k in a} == a
+    run_extraction([HN_2023], out, MODEL, threshold=0.9)
+    assert not (out / "rows.jsonl").exists() and read_rows(out) == from_parquet
 
 
 def test_export_prefers_the_run_with_the_newest_model(tmp_path: Path):

@@ -17,7 +17,7 @@ import pytest
 import extractor.bulk as bulk
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.models.base import resolve_model_dir
-from tests.helpers import DOC_003, DOC_004, ROOT
+from tests.helpers import DOC_003, DOC_004, ROOT, read_rows
 
 MODEL = resolve_model_dir(ROOT / "models")
 THRESHOLD = 0.9
@@ -38,19 +38,20 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_rows_have_no_context_by_default_but_queued_rows_keep_theirs(runs: dict[str, Path]) -> None:
-    rows = _lines(runs["lean"] / "rows.jsonl")
+    rows = read_rows(runs["lean"])
     queue = _lines(runs["lean"] / "review_queue.jsonl")
     assert rows and queue
-    assert not any("context" in row for row in rows)
+    assert all(row["context"] is None for row in rows)
+    assert not (runs["lean"] / "rows.jsonl").exists()  # rows go to Parquet only, unless --rows-jsonl
     assert all(isinstance(row["context"], dict) and row["context"].get("row_texts") for row in queue)
     assert pq.read_table(runs["lean"] / "rows.parquet").column("context").null_count == len(rows)
 
 
 def test_keep_context_keeps_it_and_changes_nothing_else(runs: dict[str, Path]) -> None:
-    full = _lines(runs["full"] / "rows.jsonl")
-    lean = _lines(runs["lean"] / "rows.jsonl")
+    full = read_rows(runs["full"])
+    lean = read_rows(runs["lean"])
     assert all(isinstance(row["context"], dict) for row in full)
-    assert [{k: v for k, v in row.items() if k != "context"} for row in full] == lean
+    assert [{**row, "context": None} for row in full] == lean
     assert _lines(runs["full"] / "review_queue.jsonl") == _lines(runs["lean"] / "review_queue.jsonl")
     assert (runs["full"] / "records.jsonl").read_bytes() == (runs["lean"] / "records.jsonl").read_bytes()
 
@@ -66,7 +67,7 @@ def test_switching_keep_context_reprocesses_instead_of_reusing_state(tmp_path: P
     run_extraction([DOC_004], out, MODEL, THRESHOLD)
     again = run_extraction([DOC_004], out, MODEL, THRESHOLD, keep_context=True)
     assert again.unchanged == 0 and again.processed == 1
-    assert all("context" in row for row in _lines(out / "rows.jsonl"))
+    assert all(isinstance(row["context"], dict) for row in read_rows(out))
 
 
 def test_parent_loads_the_model_only_when_it_extracts_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +95,7 @@ def test_extract_imports_neither_label_studio_nor_httpx_and_keeps_context_on_req
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "extractor.bulk" in imported
     assert not {name for name in imported if name.split(".")[0] in ("httpx", "label_studio_sdk")}
-    assert all("context" in row for row in _lines(tmp_path / "out" / "rows.jsonl"))
+    assert all(isinstance(row["context"], dict) for row in read_rows(tmp_path / "out"))
 
 
 def test_the_review_commands_are_still_there() -> None:

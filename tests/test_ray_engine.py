@@ -28,7 +28,7 @@ import ray  # noqa: E402
 
 MODEL = resolve_model_dir(ROOT / "models")
 OUTPUTS = (
-    "documents.jsonl", "records.jsonl", "records.csv", "sections.jsonl", "rows.jsonl", "review_queue.jsonl",
+    "documents.jsonl", "records.jsonl", "records.csv", "sections.jsonl", "rows.parquet", "review_queue.jsonl",
     "errors.jsonl", "documents.parquet", "records.parquet", "sections.parquet", "rows.parquet",
 )
 

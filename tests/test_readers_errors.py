@@ -22,7 +22,7 @@ from extractor.errors import (
 )
 from extractor.reader import read_document
 from extractor.readers import SUPPORTED_SUFFIXES
-from tests.helpers import ROOT
+from tests.helpers import ROOT, read_rows
 
 FORMATS_DIR = ROOT / "tests" / "data" / "formats"
 DOCX = FORMATS_DIR / "merged_categories.docx"
@@ -185,7 +185,7 @@ def test_bulk_run_reads_every_format_and_lists_bad_files(tmp_path: Path) -> None
     assert {len(v) for k, v in by_source.items() if k.startswith("t.")} == {len(hand.read_text(encoding="utf-8").splitlines())}
     assert {r["page"] for r in by_source["two_pages.pdf"]} == {1, 2}
     assert {r["page"] for r in by_source["t.docx"]} == {None}
-    rows = [json.loads(line) for line in (out / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = read_rows(out)
     assert all("page" in row for row in rows)
     assert "page" in (out / "records.csv").read_text(encoding="utf-8-sig").splitlines()[0].split(",")
 

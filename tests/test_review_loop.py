@@ -31,6 +31,7 @@ from extractor.review.settings import ReviewSettings
 from extractor.review.tasks import prediction_result
 from extractor.training import train
 from tests import review_fixtures
+from tests.helpers import read_rows
 
 # Fixtures shared with the other review modules (one server per session).
 ls_server = review_fixtures.ls_server
@@ -51,8 +52,8 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _by_key(path: Path) -> dict[str, dict[str, Any]]:
-    return {row["key"]: row for row in _jsonl(path)}
+def _by_key(out_dir: Path) -> dict[str, dict[str, Any]]:
+    return {row["key"]: row for row in read_rows(out_dir)}
 
 
 def _client(settings: ReviewSettings) -> LabelStudio:
@@ -140,7 +141,7 @@ def test_review_loop_end_to_end(ls_settings: ReviewSettings, tmp_path: Path) -> 
     # 6. Extract again with the reviews: every reviewed row carries the reviewer's label.
     after = tmp_path / "out-after"
     run_extraction([sample], after, models, THRESHOLD, reviews=load_reviews(annotations))
-    rows = _by_key(after / "rows.jsonl")
+    rows = _by_key(after)
     for key, label in wanted.items():
         assert (rows[key]["label"], rows[key]["label_source"], rows[key]["confidence"]) == (label, "review", 1.0), key
         assert rows[key]["model_version"] == second.version
@@ -152,12 +153,12 @@ def test_review_loop_end_to_end(ls_settings: ReviewSettings, tmp_path: Path) -> 
     # overrules only an unsure column, so the classifier is asked directly here.)
     plain = tmp_path / "out-model-only"
     run_extraction([sample], plain, models, THRESHOLD, reviews=None, keep_context=True)  # rows with their context
-    model_rows = _by_key(plain / "rows.jsonl")
+    model_rows = _by_key(plain)
     assert all(model_rows[key]["label_source"] == "model" for key in wanted)
     classifier = load_classifier(models)
     proba = classifier.predict_proba([{"text": model_rows[k]["text"], "context": model_rows[k]["context"]} for k in wanted])
     learned = {key: LABELS[int(p.argmax())] for key, p in zip(wanted, proba, strict=True)}
     wrong = {key: (learned[key], label) for key, label in wanted.items() if learned[key] != label}
     assert not wrong, f"retrained model still mislabels reviewed rows: {wrong}"
-    old_rows = _by_key(before / "rows.jsonl")
+    old_rows = _by_key(before)
     assert {key for key in wanted if old_rows[key]["label"] != wanted[key]} == corrections  # wrong before the loop

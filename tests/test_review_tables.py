@@ -34,6 +34,7 @@ from extractor.review.table_tasks import HEADER_FROM, TO_NAME, header_choice, ro
 from extractor.tables.reviewed_roles import load_reviewed_tables
 from extractor.training import train
 from tests import review_fixtures
+from tests.helpers import read_rows
 
 ls_server = review_fixtures.ls_server
 ls_settings = review_fixtures.ls_settings
@@ -97,7 +98,7 @@ def test_one_table_task_teaches_a_new_layout(ls_settings: ReviewSettings, tmp_pa
     assert [t.data["key"] for t in tasks] == [entry["key"]]
     # Header cells never become cell tasks; cells the table task decides are not asked twice.
     cell_keys = {t.data["key"] for t in client.tasks.list(project=pushed.project_id, fields="all")}
-    rows = {r["key"]: r for r in _jsonl(before / "rows.jsonl")}
+    rows = {r["key"]: r for r in read_rows(before)}
     assert not {k for k in cell_keys if rows[k].get("context", {}).get("is_header_row")}
     assert not cell_keys & set(entry["covers"])
 

@@ -29,6 +29,7 @@ from extractor.models import ModelCard, load_classifier, new_classifier  # noqa:
 from extractor.models import transformers_backend as tb  # noqa: E402
 from extractor.models.unit_text import MARKERS, unit_pair  # noqa: E402
 from extractor.pipeline import process_document  # noqa: E402
+from tests.helpers import read_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS = ROOT / "annotations"
@@ -244,6 +245,6 @@ def test_process_document_labels_every_unit(retrained: Path) -> None:
 def test_extract_cli_with_the_trained_model(retrained: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _cli("extract", str(SAMPLE), "--out", str(out), "--model", str(retrained), "--no-reviews")
-    rows = [json.loads(line) for line in (out / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    rows = read_rows(out)
     assert rows and all(r["label"] in LABELS and 0 < r["confidence"] <= 1 for r in rows)
     assert (out / "records.jsonl").read_text(encoding="utf-8").strip()

@@ -103,7 +103,7 @@ def push_cmd(
     all_rows: Annotated[
         bool,
         typer.Option(
-            "--all-rows", help="Read rows.jsonl instead of review_queue.jsonl."
+            "--all-rows", help="Read every row (rows.parquet; extract with --keep-context) instead of review_queue.jsonl."
         ),
     ] = False,
 ) -> None:

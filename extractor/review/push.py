@@ -25,8 +25,8 @@ from extractor.review.table_tasks import (
 )
 from extractor.review.tasks import (
     QUEUE_FILE,
-    ROWS_FILE,
     build_task,
+    read_all_rows,
     read_queue,
     select_for_review,
 )
@@ -81,7 +81,7 @@ def push_queue(
     all_rows: bool = False,
     settings: ReviewSettings | None = None,
 ) -> PushResult:
-    """Import rows of ``out_dir/review_queue.jsonl`` (or ``rows.jsonl`` with
+    """Import rows of ``out_dir/review_queue.jsonl`` (or every row, from rows.parquet, with
     ``all_rows``) whose confidence is below ``threshold`` into ``project``,
     most uncertain first, each with the model's prediction. Rows already in the
     project (same key) or already reviewed are skipped.
@@ -93,7 +93,7 @@ def push_queue(
     settings = settings or load_settings()
     title = project or settings.project
     limit = threshold if threshold is not None else default_threshold(None, settings)
-    rows = read_queue(Path(out_dir) / (ROWS_FILE if all_rows else QUEUE_FILE))
+    rows = read_all_rows(out_dir) if all_rows else read_queue(Path(out_dir) / QUEUE_FILE)
     reviewed = set(load_reviews(annotations_dir or settings.annotations_dir))
     entries = read_table_queue(out_dir)
     tables, table_counts = select_tables(entries, reviewed)

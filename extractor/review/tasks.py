@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from extractor.datamodel import LABELS, unit_key
+from extractor.dataset import iter_output
 from extractor.jsonl import iter_jsonl
 from extractor.review.errors import ReviewQueueError
 
 FROM_NAME = "label"
 TO_NAME = "unit"
 QUEUE_FILE = "review_queue.jsonl"
-ROWS_FILE = "rows.jsonl"
 ROW_KEYS: tuple[str, ...] = (
     "doc_id", "doc_sha256", "line", "col", "text", "label", "confidence", "context",
 )  # fmt: skip
@@ -34,7 +34,7 @@ def _row_problem(row: Any) -> str | None:
         return "not a JSON object"
     missing = [k for k in ROW_KEYS if k not in row]
     if missing == ["context"]:
-        return "missing context (rows.jsonl keeps each row's context only when extracted with --keep-context)"
+        return "missing context (rows keep their context only when extracted with --keep-context)"
     if missing:
         return f"missing {', '.join(missing)}"
     if not isinstance(row["confidence"], (int, float)) or isinstance(
@@ -57,14 +57,28 @@ def read_queue(path: str | Path) -> list[dict[str, Any]]:
         raise ReviewQueueError(
             "not found: run extraction first (it writes the review queue)", path
         )
-    rows = []
-    for number, row in iter_jsonl(path, ReviewQueueError):
+    return _checked(iter_jsonl(path, ReviewQueueError), path, "line")
+
+
+def read_all_rows(out_dir: str | Path) -> list[dict[str, Any]]:
+    """Every row of an extract run (rows.jsonl, else rows.parquet), checked as queue rows are."""
+    folder = Path(out_dir)
+    found = [folder / name for name in ("rows.jsonl", "rows.parquet") if (folder / name).is_file()]
+    if not found:
+        raise ReviewQueueError("no rows.parquet or rows.jsonl: run extraction first", folder)
+    return _checked(enumerate(iter_output(folder, "rows", ReviewQueueError), 1), found[0], "row")
+
+
+def _checked(rows: Iterable[tuple[int, dict[str, Any]]], path: Path, unit: str) -> list[dict[str, Any]]:
+    """The rows, each given its key; the first malformed one raises ReviewQueueError with its number."""
+    out = []
+    for number, row in rows:
         problem = _row_problem(row)
         if problem:
-            raise ReviewQueueError(f"line {number}: {problem}", path)
+            raise ReviewQueueError(f"{unit} {number}: {problem}", path)
         row.setdefault("key", unit_key(row["doc_sha256"], row["line"], row["col"]))
-        rows.append(row)
-    return rows
+        out.append(row)
+    return out
 
 
 def select_for_review(
