@@ -42,7 +42,7 @@ from extractor.sidecar import Sidecar, load_sidecar
 from extractor.table_queue import TABLE_QUEUE_FILE, table_entries
 
 # Bump when extraction logic changes in a way that makes old state stale.
-PIPELINE_VERSION = "5"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows; 5: table queue
+PIPELINE_VERSION = "6"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows; 5: table queue; 6: compact records
 STATE_DIR = ".state"
 STATE_SUFFIX = ".json.gz"
 STATE_COMPRESSION = 1
