@@ -6,7 +6,7 @@ be traced back to the document a person is holding.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 LABELS: tuple[str, ...] = ("activity", "indicator", "threshold", "other")
@@ -226,7 +226,7 @@ class ParsedThreshold:
     date: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _PARSED_FIELDS}  # scalars only: no deep copy needed
 
 
 @dataclass
@@ -256,3 +256,6 @@ class IndicatorRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_PARSED_FIELDS = tuple(f.name for f in fields(ParsedThreshold))

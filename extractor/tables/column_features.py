@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from extractor.enumeration import enumeration_kind
 from extractor.text_patterns import COMPARISON, PERCENT
@@ -96,37 +97,51 @@ def _sibling_features(siblings: Sequence[str], out: dict[str, float]) -> None:
             out[f"sibling:{role}"] = 1.0
 
 
-def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> None:
+# Per-cell tests whose share over a column's body cells is a feature, in this order.
+CELL_TESTS = (
+    "sentence", "digit", "percent", "comparison", "numeric", "small_int", "nature", "unit_only",
+    "category1", "category2", "enumerated", "grade_words", "rate_end", "decimal",
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def _cell_tests(text: str) -> tuple[bool, ...]:
+    """The ``CELL_TESTS`` of one stripped cell text, computed once per distinct text."""
     vocab = load_vocabulary()
+    return (
+        bool(_SENTENCE.search(text)),
+        bool(_DIGIT.search(text)),
+        bool(PERCENT.search(text)),
+        bool(COMPARISON.search(text)),
+        bool(_NUMERIC.match(text)),
+        text.isdecimal() and int(text) <= 100,
+        bool(_NATURE.match(text)),
+        text in vocab.units,
+        vocab.category_level(text) == 1,
+        vocab.category_level(text) == 2,
+        enumeration_kind(text) is not None,
+        vocab.has_phrase(text, "grade_phrases") or bool(_GRADE_END.search(text)),
+        vocab.ends_with(text, "endings"),
+        text.isdecimal(),
+    )
+
+
+def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> None:
     out["blank_share"] = 1.0 - len(cells) / max(1, n_rows)
     if not cells:
         out["content:none"] = 1.0
         return
     stripped = [c.strip() for c in cells]
     n = len(stripped)
-
-    def share(predicate) -> float:
-        return sum(1 for t in stripped if predicate(t)) / n
-
+    shares = dict(zip(CELL_TESTS, (count / n for count in map(sum, zip(*map(_cell_tests, stripped)))), strict=True))
     lengths = [len(t) for t in stripped]
     out["len_mean"] = math.log1p(sum(lengths) / n) / 5.0
     out["len_max"] = math.log1p(max(lengths)) / 5.0
-    out["sentence"] = share(lambda t: bool(_SENTENCE.search(t)))
-    out["digit"] = share(lambda t: bool(_DIGIT.search(t)))
-    out["percent"] = share(lambda t: bool(PERCENT.search(t)))
-    out["comparison"] = share(lambda t: bool(COMPARISON.search(t)))
-    out["numeric"] = share(lambda t: bool(_NUMERIC.match(t)))
-    out["small_int"] = share(lambda t: t.isdecimal() and int(t) <= 100)
-    out["nature"] = share(lambda t: bool(_NATURE.match(t)))
-    out["unit_only"] = share(lambda t: t in vocab.units)
-    out["category1"] = share(lambda t: vocab.category_level(t) == 1)
-    out["category2"] = share(lambda t: vocab.category_level(t) == 2)
-    out["enumerated"] = share(lambda t: enumeration_kind(t) is not None)
-    out["grade_words"] = share(lambda t: vocab.has_phrase(t, "grade_phrases") or bool(_GRADE_END.search(t)))
-    out["rate_end"] = share(lambda t: vocab.ends_with(t, "endings"))
+    for name in CELL_TESTS[:-1]:
+        out[name] = shares[name]
     out["cjk"] = sum(len(_CJK.findall(t)) for t in stripped) / max(1, sum(lengths))
     out["distinct"] = len(set(stripped)) / n
-    out["seq"] = share(lambda t: t.isdecimal()) * float(_is_sequence(stripped))
+    out["seq"] = shares["decimal"] * float(_is_sequence(stripped))
 
 
 _VALUE_CHARS = re.compile(r"[\d.,，%％≥≤＞＜><=＝±+\-−~～]+")
