@@ -79,7 +79,7 @@ def test_review_loop_end_to_end(ls_settings: ReviewSettings, tmp_path: Path) -> 
     annotations = _trimmed_annotations(ls_settings.annotations_dir)
     models = tmp_path / "models"
     sample = ROOT / "samples" / f"{REVIEWED_DOC}.txt"
-    truth = {key: row["label"] for key, row in _by_key(HAND / f"{REVIEWED_DOC}.jsonl").items()}
+    truth = {row["key"]: row["label"] for row in _jsonl(HAND / f"{REVIEWED_DOC}.jsonl")}
     settings = replace(ls_settings, project=f"loop-{uuid.uuid4().hex[:8]}", threshold=THRESHOLD)
 
     # 1. An initial model that never saw the reviewed document; extract it.
