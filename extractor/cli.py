@@ -208,6 +208,13 @@ def evaluate(
             help="Also store the chosen review threshold and metrics in the model's card (a tracked file).",
         ),
     ] = False,
+    reviewer_actions: Annotated[
+        str,
+        typer.Option(
+            help="Simulated reviewer: record F1 per held-out template after these numbers of review actions "
+            "(comma-separated; 'none' skips it, about a minute saved).",
+        ),
+    ] = "0,5,10,30",
     config: ConfigOption = None,
 ) -> None:
     """Measure a model: row metrics, record F1, sections, calibration, review threshold.
@@ -220,6 +227,7 @@ def evaluate(
     from extractor.evaluation.run import LODO, update_model_card
     from extractor.evaluation.run import evaluate as run_evaluation
 
+    actions = _action_counts(reviewer_actions)
     cfg = _config(config)
     models_root = cfg.path("model.path")
     metrics = run_or_exit(
@@ -232,6 +240,7 @@ def evaluate(
             samples_dir=cfg.path("annotations.samples"),
             models_root=models_root,
             progress=lambda msg: typer.echo(msg, err=True),
+            reviewer_actions=actions,
         )
     )
     rows, review, records = metrics["rows"], metrics["review"], metrics["records"]
@@ -246,12 +255,36 @@ def evaluate(
         f"catches {review['errors_caught']:.1%} of wrong rows"
     )
     _echo_generalisation(metrics)
+    _echo_reviewer_curve(metrics)
     if update_card and (metrics["evaluation"] != LODO or backend is not None):
         typer.echo("model card not updated: only a cross-validation of the model's own recipe sets it", err=True)
     elif update_card:
         card = run_or_exit(lambda: update_model_card(model or models_root, metrics))
         typer.echo(f"model card of {card.version} updated (review threshold {card.review_threshold:.4f})")
     typer.echo(f"report: {out / 'report.html'}")
+
+
+def _action_counts(text: str) -> tuple[int, ...]:
+    """``--reviewer-actions``: comma-separated whole numbers >= 0, or 'none'."""
+    if text.strip().lower() in ("none", ""):
+        return ()
+    try:
+        counts = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        counts = (-1,)
+    if any(n < 0 for n in counts):
+        raise typer.BadParameter(f"--reviewer-actions takes whole numbers >= 0 separated by commas (e.g. 0,5,10,30) or 'none', not {text!r}")
+    return counts
+
+
+def _echo_reviewer_curve(metrics: dict) -> None:
+    """The simulated reviewer's record F1 per held-out template."""
+    curve = metrics.get("reviewer_curve", {})
+    if curve.get("available"):
+        typer.echo("simulated reviewer, record F1 after N actions (answers applied / retrained):")
+        for template, result in curve["per_template"].items():
+            points = "  ".join(f"{p['actions']}: {p['f1_applied']:.3f}/{p['f1_retrained']:.3f}" for p in result["points"])
+            typer.echo(f"  {template}: {points}")
 
 
 def _echo_generalisation(metrics: dict) -> None:

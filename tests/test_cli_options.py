@@ -45,3 +45,10 @@ def test_out_of_range_options_are_refused_before_any_work(tmp_path: Path, option
     assert result.exit_code == 1, result.output
     assert "E203" in result.stderr and says in result.stderr
     assert not (out / "records.jsonl").exists()
+
+
+@pytest.mark.parametrize("value", ["5,x", "-1", "0,,5"])
+def test_a_bad_reviewer_action_count_is_refused_before_any_work(tmp_path: Path, value: str) -> None:
+    result = runner.invoke(app, ["evaluate", "--out", str(tmp_path / "eval"), "--reviewer-actions", value])
+    assert result.exit_code == 2 and "--reviewer-actions" in result.output
+    assert not (tmp_path / "eval").exists()

@@ -26,7 +26,7 @@ def test_evaluate_leaves_the_model_card_alone_unless_asked(small_annotations: Pa
     model = tmp_path / "model"
     shutil.copytree(SHIPPED, model)
     tracked, before = _snapshot(ROOT / "models"), _snapshot(model)
-    base = ["evaluate", "--model", str(model), "--annotations", str(small_annotations)]
+    base = ["evaluate", "--model", str(model), "--annotations", str(small_annotations), "--reviewer-actions", "none"]
 
     result = CliRunner().invoke(app, [*base, "--out", str(tmp_path / "eval")])
     assert result.exit_code == 0, result.output

@@ -70,6 +70,21 @@ def review_curve_plot(curve: Sequence[Mapping[str, Any]], chosen: Mapping[str, A
     return _png(fig)
 
 
+def reviewer_curve_plot(per_template: Mapping[str, Mapping[str, Any]]) -> bytes:
+    """Record F1 of each held-out template against simulated reviewer actions, answers applied and retrained."""
+    fig = Figure(figsize=(6, 4.2))
+    ax = fig.subplots()
+    for k, (template, result) in enumerate(sorted(per_template.items())):
+        colour = f"C{k}"
+        actions = [p["actions"] for p in result["points"]]
+        ax.plot(actions, [p["f1_retrained"] for p in result["points"]], "o-", color=colour, label=f"{template} (retrained)")
+        ax.plot(actions, [p["f1_applied"] for p in result["points"]], "x--", color=colour, label=f"{template} (answers applied)")
+    ax.set(xlabel="reviewer actions (table or cell tasks, review order)", ylabel="record F1 on the held-out template",
+           title="Simulated reviewer", ylim=(None, 1.005))
+    ax.legend(fontsize=7, loc="lower right")
+    return _png(fig)
+
+
 def confusion_plot(confusion: Sequence[Sequence[int]], labels: Sequence[str]) -> bytes:
     """Counts of gold (rows) against predicted (columns) labels, shaded by share of the gold label."""
     matrix = np.asarray(confusion, dtype=float)

@@ -29,14 +29,15 @@ from extractor.datamodel import LABELS
 from extractor.errors import ModelLoadError
 from extractor.evaluation.common import read_expected
 from extractor.evaluation.generalisation import leave_one_template_out, real_tables, train_models
-from extractor.features import without_header
-from extractor.metrics import label_metrics
-from extractor.evaluation.plots import confusion_plot, per_document_plot, reliability_plot, review_curve_plot
+from extractor.evaluation.plots import confusion_plot, per_document_plot, reliability_plot, review_curve_plot, reviewer_curve_plot
 from extractor.evaluation.records import load_scope, record_metrics
 from extractor.evaluation.report import write_outputs
 from extractor.evaluation.review_curve import DEFAULT_TARGET, choose_threshold, review_curve
 from extractor.evaluation.rows import RowPredictions, row_metrics
 from extractor.evaluation.sections import segment_and_score
+from extractor.evaluation.simulated_review import reviewer_curve
+from extractor.features import without_header
+from extractor.metrics import label_metrics
 from extractor.models import ModelCard, RowClassifier, load_classifier, new_classifier
 from extractor.models.base import resolve_model_dir
 from extractor.pipeline import process_document
@@ -63,6 +64,7 @@ def evaluate(
     models_root: Path = Path("models"),
     target: float = DEFAULT_TARGET,
     progress: Progress = lambda _msg: None,
+    reviewer_actions: Sequence[int] = (),
 ) -> dict[str, Any]:
     """Evaluate, write metrics.json, report.html and the PNG plots into ``out_dir``, return the metrics.
 
@@ -72,7 +74,9 @@ def evaluate(
     overrides the card's. Source texts are looked up as
     ``samples_dir/<doc_id>.txt`` (default: ``samples/`` next to the annotations).
     With ``documents``: held-out evaluation of the model at ``model_path``
-    (or the current one) on those files.
+    (or the current one) on those files. ``reviewer_actions`` (cross-validation
+    only) adds the simulated reviewer's record F1 per held-out template after
+    each of those numbers of actions (:mod:`extractor.evaluation.simulated_review`).
     """
     annotations_dir, out_dir = Path(annotations_dir), Path(out_dir)
     samples_dir = Path(samples_dir) if samples_dir else annotations_dir.parent / "samples"
@@ -81,6 +85,8 @@ def evaluate(
     else:
         card = _recipe_card(model_path, models_root, backend)
         metrics, rows, _held_out_records = leave_one_document_out(annotations_dir, samples_dir, card, target, progress)
+        if reviewer_actions:
+            metrics["reviewer_curve"] = reviewer_curve(annotations_dir, samples_dir, reviewer_actions, progress=progress)
     progress(f"writing the report to {out_dir}")
     write_outputs(out_dir, metrics, make_plots(metrics, rows))
     return metrics
@@ -288,12 +294,15 @@ def make_plots(metrics: Mapping[str, Any], rows: RowPredictions) -> dict[str, by
     chosen = {k: review[k] for k in ("threshold", "queue_share", "errors_caught", "target")}
     scores = ["row_macro_f1", "row_accuracy", "record_f1", "section_f1"]
     present = [s for s in scores if any(d.get(s) is not None for d in metrics["per_document"].values())]
-    return {
+    plots = {
         "reliability": reliability_plot(metrics["calibration"]["bins"], metrics["calibration"]["ece"]),
         "review_curve": review_curve_plot(review_curve(rows.confidence, rows.correct), chosen),
         "confusion": confusion_plot(metrics["rows"]["confusion"], metrics["rows"]["labels"]),
         "per_document": per_document_plot(metrics["per_document"], present),
     }
+    if metrics.get("reviewer_curve", {}).get("available"):
+        plots["reviewer_curve"] = reviewer_curve_plot(metrics["reviewer_curve"]["per_template"])
+    return plots
 
 
 # --- model card ---------------------------------------------------------------------------
