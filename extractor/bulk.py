@@ -395,7 +395,7 @@ def _write_outputs(
             stamped = stamp_document(state["result"], doc_id, state["source"], extra, summary.model_version, model_created)
             queue += [r for r in stamped["rows"] if is_queued(r, summary.threshold)]
             if not keep_context:
-                stamped["rows"] = [{k: v for k, v in r.items() if k != "context"} for r in stamped["rows"]]
+                stamped["rows"] = [{k: v for k, v in r.items() if k != "context"} if "context" in r else r for r in stamped["rows"]]
             dataset.write(stamped)
             summary.statuses[stamped["documents"][0].get("status") or SUCCESS] += 1
             summary.records_to_review += sum(bool(r.get("needs_review")) for r in stamped["records"])

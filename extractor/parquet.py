@@ -98,7 +98,8 @@ def schema_for(output: str, extra_columns: Sequence[str] = ()) -> pa.Schema:
 def to_arrow(output: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows (JSON Lines dicts) of ``output`` as an Arrow table of ``schema``."""
     convert = CONVERT.get(output, {})
-    typed = [{k: convert[k](v) if k in convert else v for k, v in row.items()} for row in rows]
+    typed = [{**row, **{k: f(row[k]) for k, f in convert.items() if k in row}} if convert.keys() & row.keys() else row
+             for row in rows]
     return pa.Table.from_pylist(typed, schema=schema)
 
 
