@@ -56,15 +56,38 @@ def in_table(columns: Sequence[ColumnSample]) -> list[ColumnSample]:
 
 
 def column_features(column: ColumnSample) -> dict[str, float]:
-    """Sparse named features of a column (for a ``DictVectorizer``)."""
+    """Sparse named features of a column (for a ``DictVectorizer``).
+
+    The statistics of the cells, and of the cells beside a neighbour's, are
+    computed once per distinct content (:func:`content_features`,
+    :func:`neighbour_features`): training sees the same columns under many
+    headers, positions and folds.
+    """
     features: dict[str, float] = {}
     _header_features(column.header, features)
     _sibling_features(column.siblings, features)
-    _content_features([c for c in column.cells if c.strip()], len(column.cells), features)
-    _neighbour_features(column.cells, column.left, "left", features)
-    _neighbour_features(column.cells, column.right, "right", features)
+    cells = tuple(column.cells)
+    features.update(content_features(cells))
+    features.update(neighbour_features(cells, tuple(column.left), "left"))
+    features.update(neighbour_features(cells, tuple(column.right), "right"))
     _position_features(column.position, column.n_columns, features)
     return features
+
+
+@lru_cache(maxsize=65536)
+def content_features(cells: tuple[str, ...]) -> dict[str, float]:
+    """The body-cell statistics of a column with these cells (shared: do not modify)."""
+    out: dict[str, float] = {}
+    _content_features([c for c in cells if c.strip()], len(cells), out)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def neighbour_features(cells: tuple[str, ...], other: tuple[str, ...], side: str) -> dict[str, float]:
+    """How a column with these cells relates to its neighbour on ``side`` (shared: do not modify)."""
+    out: dict[str, float] = {}
+    _neighbour_features(cells, other, side, out)
+    return out
 
 
 def _header_features(header: str, out: dict[str, float]) -> None:
