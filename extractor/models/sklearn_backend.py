@@ -17,6 +17,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from extractor.blas import one_blas_thread
 from extractor.errors import ModelLoadError
 from extractor.features import UnitRecord, has_header, without_header
 from extractor.featurizer import UnitFeaturizer
@@ -60,9 +61,10 @@ class SklearnRowClassifier:
 
     def fit(self, records: Sequence[UnitRecord], labels: Sequence[str]) -> SklearnRowClassifier:
         records, labels = list(records), list(labels)
-        self.pipeline = self._build().fit(records, labels)
         plain = [(without_header(r), y) for r, y in zip(records, labels, strict=True) if not r["context"].get("is_header_row")]
-        self.headerless = self._build().fit([r for r, _ in plain], [y for _, y in plain])
+        with one_blas_thread():
+            self.pipeline = self._build().fit(records, labels)
+            self.headerless = self._build().fit([r for r, _ in plain], [y for _, y in plain])
         return self
 
     def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:

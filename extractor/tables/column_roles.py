@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from extractor.blas import one_blas_thread
 from extractor.json_model import JsonModelFile
 from extractor.tables.column_features import ColumnSample, column_features
 from extractor.vocabulary import GRADES, ROLES, load_vocabulary
@@ -51,7 +52,8 @@ class ColumnRoleClassifier(JsonModelFile, BaseEstimator, ClassifierMixin):
     def fit(self, X: Sequence[ColumnSample], y: Sequence[str], sample_weight: Sequence[float] | None = None) -> ColumnRoleClassifier:
         self.vectorizer_ = DictVectorizer()
         matrix = self.vectorizer_.fit_transform([column_features(c) for c in X])
-        model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, list(y), sample_weight=sample_weight)
+        with one_blas_thread():
+            model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, list(y), sample_weight=sample_weight)
         self.classes_ = np.array(model.classes_)
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_
