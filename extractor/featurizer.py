@@ -7,7 +7,8 @@ arrays with :mod:`extractor.models.linear_predict`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -64,6 +65,34 @@ def make_featurizer() -> FeatureUnion:
     )
 
 
+@contextmanager
+def memoised_analysers(union: FeatureUnion) -> Iterator[None]:
+    """Inside: each text vectoriser of ``union`` analyses a string (its n-grams or
+    words) once and reuses the tokens when the string comes again. Outside, the
+    vectorisers are as they were (their parameters are never touched)."""
+    branches = [branch[-1] for _name, branch in union.transformer_list if isinstance(branch, Pipeline)]
+    vectorizers = [v for v in branches if isinstance(v, TfidfVectorizer)]
+    for vectorizer in vectorizers:
+        vectorizer.build_analyzer = _memoised(vectorizer.build_analyzer())  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for vectorizer in vectorizers:
+            del vectorizer.build_analyzer
+
+
+def _memoised(analyse: Callable[[str], list[str]]) -> Callable[[], Callable[[str], list[str]]]:
+    memo: dict[str, list[str]] = {}
+
+    def cached(doc: str) -> list[str]:
+        tokens = memo.get(doc)
+        if tokens is None:
+            tokens = memo[doc] = analyse(doc)
+        return tokens
+
+    return lambda: cached
+
+
 def _drop_stop_words(union: FeatureUnion) -> None:
     """Remove the vectorizers' ``stop_words_`` (terms cut by min_df): only size, no use."""
     for _name, branch in union.transformer_list:
@@ -79,6 +108,16 @@ class UnitFeaturizer(BaseEstimator, TransformerMixin):
         self.union_ = make_featurizer().fit(records)
         _drop_stop_words(self.union_)
         return self
+
+    def fit_transform(self, records: Sequence[UnitRecord], y: Any = None, **_params: Any) -> sparse.csr_matrix:
+        """``fit(records).transform(records)``, each vectoriser analysing each
+        distinct string once for both (the same matrix, computed the same way)."""
+        records = list(records)
+        union = make_featurizer()
+        with memoised_analysers(union):
+            self.union_ = union.fit(records)
+            _drop_stop_words(self.union_)
+            return self.transform(records)
 
     def transform(self, records: Sequence[UnitRecord]) -> sparse.csr_matrix:
         """The union's features, each text branch vectorising every distinct string once.

@@ -13,11 +13,13 @@ annotated table uses it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 from extractor.assemble import project_name
@@ -66,15 +68,33 @@ def labelled_tables(paths: Iterable[Path], templates: dict) -> list[LabelledTabl
     """Every band with a header in the documents at ``paths``, columns labelled by ``templates``."""
     out: list[LabelledTable] = []
     for path in paths:
-        doc = read_document(path)
-        for table in find_tables(doc.lines, segment(doc.lines)):
-            if table.layout == "inline":
-                continue
-            for band in structure_table(table, None):
-                labelled = _label_band(doc.doc_id, table, band, templates)
-                if labelled:
-                    out.append(labelled)
+        doc_id, bands = structured_bands(path)
+        for table, band in bands:
+            labelled = _label_band(doc_id, table, band, templates)
+            if labelled:
+                out.append(labelled)
     return out
+
+
+def structured_bands(path: Path) -> tuple[str, tuple[tuple[Table, Band], ...]]:
+    """The document's id and the bands of its grid tables (inline lists left out),
+    structured without a column model; do not modify them.
+
+    Read once per content: cross-validation fits a column model per fold from
+    the same documents, and a file that changed is read again."""
+    path = Path(path)
+    return _structured_bands(str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@lru_cache(maxsize=32)
+def _structured_bands(path: str, _sha256: str) -> tuple[str, tuple[tuple[Table, Band], ...]]:
+    doc = read_document(Path(path))
+    bands = [
+        (table, band)
+        for table in find_tables(doc.lines, segment(doc.lines)) if table.layout != "inline"
+        for band in structure_table(table, None)
+    ]
+    return doc.doc_id, tuple(bands)
 
 
 def _label_band(doc_id: str, table: Table, band: Band, templates: dict) -> LabelledTable | None:
@@ -263,13 +283,9 @@ def template_of_document(path: Path) -> str:
     categories, grades or target) its tables' headers name, the most common set.
     Descriptions and notes are left out: OCR splits and merges them."""
     vocab = load_vocabulary()
-    doc = read_document(path)
     signatures: Counter[str] = Counter()
-    for table in find_tables(doc.lines, segment(doc.lines)):
-        if table.layout == "inline":
-            continue
-        for band in structure_table(table, None):
-            roles = {vocab.header_role(h)[0] for h in band.headers.values()} & _STRUCTURAL_ROLES
-            if band.has_header and roles & {"grade", "target"}:
-                signatures["+".join(sorted(roles))] += 1
+    for _table, band in structured_bands(path)[1]:
+        roles = {vocab.header_role(h)[0] for h in band.headers.values()} & _STRUCTURAL_ROLES
+        if band.has_header and roles & {"grade", "target"}:
+            signatures["+".join(sorted(roles))] += 1
     return signatures.most_common(1)[0][0] if signatures else "none"
