@@ -45,6 +45,7 @@ def test_cached_column_features_equal_the_uncached_ones_key_for_key(tables) -> N
     cf.content_features.cache_clear()
     cf.neighbour_features.cache_clear()
     for column in columns:
+        assert list(column_features(column, reuse=True).items()) == list(_uncached_features(column).items())
         assert list(column_features(column).items()) == list(_uncached_features(column).items())
     # The augmented copies repeat the annotated cells under other headers and positions.
     assert cf.content_features.cache_info().hits > 0
@@ -54,14 +55,21 @@ def test_a_column_whose_cells_changed_is_not_served_stale_features() -> None:
     left = ColumnSample("指标名称", ["预算执行率", "项目完成率", "满意度"], 0, 0)
     target = ColumnSample("指标值", ["≥95%", "100%", "≥90%"], 0, 0)
     left, target = in_table([left, target])
-    before = column_features(target)
+    before = column_features(target, reuse=True)
     assert before["percent"] == 1.0
     target.cells[:] = ["按时完成", "有效提升", "逐步改善"]  # the same object, new contents
-    after = column_features(target)
+    after = column_features(target, reuse=True)
     assert after == _uncached_features(target)
     assert after["percent"] == 0.0 and after["cjk"] == 1.0
     # The neighbour's relation to the changed cells is recomputed too.
-    assert column_features(left) == _uncached_features(left)
+    assert column_features(left, reuse=True) == _uncached_features(left)
+
+
+def test_extraction_keeps_no_column_contents() -> None:
+    cf.content_features.cache_clear()
+    cf.neighbour_features.cache_clear()
+    column_features(ColumnSample("指标值", ["≥95%", "100%"], 0, 1))
+    assert cf.content_features.cache_info().currsize == 0 and cf.neighbour_features.cache_info().currsize == 0
 
 
 def test_column_model_is_the_same_with_a_cold_or_a_warm_cache(tables) -> None:

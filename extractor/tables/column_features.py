@@ -55,26 +55,30 @@ def in_table(columns: Sequence[ColumnSample]) -> list[ColumnSample]:
     ]
 
 
-def column_features(column: ColumnSample) -> dict[str, float]:
+def column_features(column: ColumnSample, reuse: bool = False) -> dict[str, float]:
     """Sparse named features of a column (for a ``DictVectorizer``).
 
-    The statistics of the cells, and of the cells beside a neighbour's, are
-    computed once per distinct content (:func:`content_features`,
-    :func:`neighbour_features`): training sees the same columns under many
-    headers, positions and folds.
+    With ``reuse`` (training), the statistics of the cells and their relation to
+    each neighbour's cells are computed once per distinct content and kept
+    (:func:`content_features`, :func:`neighbour_features`): training sees the
+    same columns under many headers, positions and folds. Extraction computes
+    them afresh, so a long run keeps no cells of earlier documents.
     """
+    content, neighbour = content_features, neighbour_features
+    if not reuse:
+        content, neighbour = content_features.__wrapped__, neighbour_features.__wrapped__
     features: dict[str, float] = {}
     _header_features(column.header, features)
     _sibling_features(column.siblings, features)
     cells = tuple(column.cells)
-    features.update(content_features(cells))
-    features.update(neighbour_features(cells, tuple(column.left), "left"))
-    features.update(neighbour_features(cells, tuple(column.right), "right"))
+    features.update(content(cells))
+    features.update(neighbour(cells, tuple(column.left), "left"))
+    features.update(neighbour(cells, tuple(column.right), "right"))
     _position_features(column.position, column.n_columns, features)
     return features
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 15)
 def content_features(cells: tuple[str, ...]) -> dict[str, float]:
     """The body-cell statistics of a column with these cells (shared: do not modify)."""
     out: dict[str, float] = {}
@@ -82,7 +86,7 @@ def content_features(cells: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 15)
 def neighbour_features(cells: tuple[str, ...], other: tuple[str, ...], side: str) -> dict[str, float]:
     """How a column with these cells relates to its neighbour on ``side`` (shared: do not modify)."""
     out: dict[str, float] = {}

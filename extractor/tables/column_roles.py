@@ -51,7 +51,7 @@ class ColumnRoleClassifier(JsonModelFile, BaseEstimator, ClassifierMixin):
 
     def fit(self, X: Sequence[ColumnSample], y: Sequence[str], sample_weight: Sequence[float] | None = None) -> ColumnRoleClassifier:
         self.vectorizer_ = DictVectorizer()
-        matrix = self.vectorizer_.fit_transform([column_features(c) for c in X])
+        matrix = self.vectorizer_.fit_transform([column_features(c, reuse=True) for c in X])
         with one_blas_thread():
             model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, list(y), sample_weight=sample_weight)
         self.classes_ = np.array(model.classes_)
