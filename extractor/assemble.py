@@ -17,7 +17,7 @@ from extractor.datamodel import Document, IndicatorRecord, Row, RowUnit, Table
 from extractor.enumeration import enumeration_kind, strip_enumeration
 from extractor.numbering import parse_numbering
 from extractor.doubts import record_doubts, table_novelty
-from extractor.record_calibration import RecordCalibrator, heuristic_confidence
+from extractor.record_confidence import RecordConfidence, heuristic_confidence
 from extractor.vocabulary import GRADES, TARGET_KEY, load_vocabulary
 from extractor.thresholds import parse_threshold, parse_thresholds, split_graded_standard
 
@@ -47,7 +47,7 @@ def assemble(
     tables: Sequence[Table],
     units: Sequence[RowUnit],
     review_threshold: float,
-    calibrator: RecordCalibrator | None = None,
+    calibrator: RecordConfidence | None = None,
 ) -> list[IndicatorRecord]:
     """Indicator records of every performance table, in document order, each
     with its doubts and the probability that it is right (``calibrator``, or
@@ -69,7 +69,7 @@ def assemble(
     return records
 
 
-def _set_confidence(records: list[IndicatorRecord], review_threshold: float, calibrator: RecordCalibrator | None) -> None:
+def _set_confidence(records: list[IndicatorRecord], review_threshold: float, calibrator: RecordConfidence | None) -> None:
     """Confidence of each record from all its doubts; review below the threshold."""
     if not records:
         return

@@ -11,7 +11,7 @@ from extractor.datamodel import Document, RowUnit, Section, Table
 from extractor.reader import read_document
 from extractor.segmenter import segment
 from extractor.tables import find_tables, prepare_tables, structure_tables
-from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.column_model import ColumnRoleModel
 from extractor.tables.reviewed_roles import apply_reviewed_roles
 from extractor.units import build_units
 
@@ -31,7 +31,7 @@ class Layout:
 
 def analyse(
     doc: Document,
-    column_model: ColumnRoleClassifier | None = None,
+    column_model: ColumnRoleModel | None = None,
     check_tables: TableCheck = lambda _tables: None,
     reviewed_tables: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Layout:
@@ -66,6 +66,6 @@ def _grid_and_text_tables(doc: Document, sections: list[Section]) -> list[Table]
     return tables
 
 
-def load_units(path: str | Path, column_model: ColumnRoleClassifier | None = None) -> list[RowUnit]:
+def load_units(path: str | Path, column_model: ColumnRoleModel | None = None) -> list[RowUnit]:
     """Row units of the document at ``path``."""
     return analyse(read_document(path), column_model).units

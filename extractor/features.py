@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from extractor.enumeration import ENUMERATIONS
 from extractor.text_patterns import COMPARISON, PERCENT
@@ -198,7 +197,10 @@ def layout_width() -> int:
     return len(layout_vector({"text": "", "context": {}}))
 
 
-def layout_matrix(records: Sequence[UnitRecord]) -> sparse.csr_matrix:
+def layout_matrix(records: Sequence[UnitRecord]) -> Any:
+    """The layout vectors as a SciPy sparse matrix (for the scikit-learn featurizer; SciPy is imported here only)."""
+    from scipy import sparse
+
     return sparse.csr_matrix(np.array([layout_vector(r) for r in records], dtype=np.float64))
 
 

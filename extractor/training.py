@@ -31,7 +31,8 @@ from extractor.record_calibration import CALIBRATOR_FILE, RecordCalibrator
 from extractor.retrain_gate import (
     GateReport, compare_held_out, compare_reviewed, compare_units, held_out_items, held_out_units,
 )  # fmt: skip
-from extractor.tables.column_roles import COLUMN_MODEL_FILE, ColumnRoleClassifier
+from extractor.tables.column_classifier import ColumnRoleClassifier
+from extractor.tables.column_model import COLUMN_MODEL_FILE
 from extractor.tables.column_training import labelled_tables, load_template_roles, train_column_model
 from extractor.tables.reviewed_roles import load_reviewed_tables, reviewed_labelled_tables
 

@@ -42,7 +42,7 @@ from extractor.models import ModelCard, RowClassifier, load_classifier, new_clas
 from extractor.models.base import resolve_model_dir
 from extractor.pipeline import process_document
 from extractor.reader import read_document
-from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.column_model import ColumnRoleModel
 from extractor.tables.column_training import fit_column_model
 
 Progress = Callable[[str], None]
@@ -98,7 +98,7 @@ def evaluate(
 def fold_models(
     annotations: Sequence[Annotation],
     card: ModelCard,
-    column_model_for: Callable[[set[str]], ColumnRoleClassifier | None] = lambda _docs: None,
+    column_model_for: Callable[[set[str]], ColumnRoleModel | None] = lambda _docs: None,
 ) -> Iterator[tuple[str, list[int], RowClassifier]]:
     """For each document: its annotation indices and a model trained on all other
     documents (cells, and columns through ``column_model_for(training documents)``)."""
@@ -131,7 +131,7 @@ def leave_one_document_out(
     headerless = np.zeros((len(annotations), len(LABELS)))
     sources = {d: samples_dir / f"{d}.txt" for d in {a.doc_id for a in annotations} if (samples_dir / f"{d}.txt").exists()}
     predicted: dict[str, list[dict[str, Any]]] = {}
-    def column_model_for(docs: set[str]) -> ColumnRoleClassifier | None:
+    def column_model_for(docs: set[str]) -> ColumnRoleModel | None:
         paths = [sources[d] for d in sorted(docs) if d in sources]
         return fit_column_model(paths, annotations_dir) if paths else None
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from extractor.errors import ConfigError
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
-from extractor.record_calibration import CALIBRATOR_FILE, RecordCalibrator
-from extractor.tables.column_roles import COLUMN_MODEL_FILE, ColumnRoleClassifier
+from extractor.record_confidence import CALIBRATOR_FILE, RecordConfidence
+from extractor.tables.column_model import COLUMN_MODEL_FILE, ColumnRoleModel
 
 # backend name -> module defining a class with ``new(card)`` and ``load(dir, card)``.
 BACKENDS = {
@@ -38,20 +38,23 @@ def new_classifier(card: ModelCard) -> RowClassifier:
 
 
 def load_classifier(path: str | Path) -> RowClassifier:
-    """Load the model at ``path`` (a model directory or a models root with CURRENT)."""
+    """Load the model at ``path`` (a model directory or a models root with CURRENT).
+
+    Everything it loads predicts with numpy alone: no scikit-learn is imported.
+    """
     directory = resolve_model_dir(Path(path))
     card = ModelCard.load(directory)
     classifier = backend_class(card.backend).load(directory, card)
     classifier.column_model = load_column_model(directory)
     calibrator = directory / CALIBRATOR_FILE
-    classifier.record_calibrator = RecordCalibrator.load(calibrator) if calibrator.exists() else None
+    classifier.record_calibrator = RecordConfidence.load(calibrator) if calibrator.exists() else None
     return classifier
 
 
-def load_column_model(directory: Path) -> ColumnRoleClassifier | None:
+def load_column_model(directory: Path) -> ColumnRoleModel | None:
     """The model folder's column-role model, or None for a model made before it existed."""
     path = directory / COLUMN_MODEL_FILE
-    return ColumnRoleClassifier.load(path) if path.exists() else None
+    return ColumnRoleModel.load(path) if path.exists() else None
 
 
 __all__ = ["BACKENDS", "ModelCard", "RowClassifier", "backend_class", "load_classifier", "new_classifier"]

@@ -4,9 +4,11 @@ A fitted pipeline (``UnitFeaturizer`` then ``LogisticRegression``) is saved as
 each vectoriser's vocabulary (a string array, term ``k`` at position ``k``) and
 idf weights, and the classifier's coefficients, intercepts and classes. The
 feature *architecture* is recorded only as a description (branch names,
-vectoriser settings, feature functions by name): scikit-learn pipelines are
-rebuilt from :func:`extractor.featurizer.make_featurizer` and a file whose
-description differs is refused. ``numpy.load`` runs with ``allow_pickle=False``, so a crafted file can only
+vectoriser settings, feature functions by name). Extraction predicts from
+the arrays with numpy (:mod:`extractor.models.linear_predict`, which computes
+the features as the description says); :func:`load_pipelines` rebuilds the
+scikit-learn pipelines from :func:`extractor.featurizer.make_featurizer` and
+refuses a file whose description differs. ``numpy.load`` runs with ``allow_pickle=False``, so a crafted file can only
 hold numbers and strings; an object array, a missing or misshapen array, or an
 unknown format is a :class:`ModelLoadError` (E202). Loading takes a few tens
 of milliseconds.
@@ -98,12 +100,17 @@ def pipeline_arrays(prefix: str, pipeline: Pipeline) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save_pipelines(path: Path, pipelines: Mapping[str, Pipeline | None]) -> None:
-    """Write the fitted ``pipelines`` (None ones are left out) to ``path`` atomically."""
+def save_pipelines(path: Path, pipelines: Mapping[str, Any]) -> None:
+    """Write the fitted ``pipelines`` (None ones are left out) to ``path`` atomically.
+
+    A model loaded from arrays (:class:`extractor.models.linear_predict.LinearTextModel`)
+    writes back the arrays it was read from.
+    """
     arrays: dict[str, np.ndarray] = {FORMAT_KEY: np.array(FORMAT)}
     for prefix, pipeline in pipelines.items():
         if pipeline is not None:
-            arrays.update(pipeline_arrays(prefix, pipeline))
+            saved = getattr(pipeline, "to_arrays", None)
+            arrays.update(saved(prefix) if saved else pipeline_arrays(prefix, pipeline))
     save_arrays(path, arrays)
 
 

@@ -4,25 +4,27 @@ probabilities are calibrated (measured by ECE in cross-validation).
 Saved as plain arrays (vocabularies, idf weights, coefficients) in
 ``model.npz`` by :mod:`extractor.models.linear_arrays`: loading never
 unpickles or runs anything from the file, and takes well under a second.
+A loaded model predicts with numpy alone (:mod:`extractor.models.linear_predict`);
+scikit-learn is imported only to fit, or to load the pipelines themselves
+(``load(..., scikit_learn=True)``, the reference the tests compare with).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
-from extractor.blas import one_blas_thread
 from extractor.errors import ModelLoadError
 from extractor.features import UnitRecord, has_header, without_header
-from extractor.featurizer import UnitFeaturizer
 from extractor.models.base import ModelCard, reorder_columns
 from extractor.models.linear_arrays import load_pipelines, save_pipelines
+from extractor.models.linear_predict import LinearTextModel, load_linear_models
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 BACKEND = "sklearn"
 MODEL_FILE = "model.npz"
@@ -43,7 +45,8 @@ class SklearnRowClassifier:
     that has always seen headers is lost without them).
     """
 
-    def __init__(self, card: ModelCard, pipeline: Pipeline | None = None, headerless: Pipeline | None = None) -> None:
+    def __init__(self, card: ModelCard, pipeline: Pipeline | LinearTextModel | None = None,
+                 headerless: Pipeline | LinearTextModel | None = None) -> None:
         self.card = card
         self.pipeline = pipeline
         self.headerless = headerless
@@ -54,12 +57,20 @@ class SklearnRowClassifier:
         return cls(card)
 
     def _build(self) -> Pipeline:
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import Pipeline
+
+        from extractor.featurizer import UnitFeaturizer
+
         p = self.card.params
         linear = LogisticRegression(C=float(p["C"]), max_iter=3000, class_weight=p["class_weight"])
         clf = linear if p["calibration"] == "none" else CalibratedClassifierCV(linear, method=p["calibration"], cv=int(p["calibration_cv"]))
         return Pipeline([("features", UnitFeaturizer()), ("clf", clf)])
 
     def fit(self, records: Sequence[UnitRecord], labels: Sequence[str]) -> SklearnRowClassifier:
+        from extractor.blas import one_blas_thread
+
         records, labels = list(records), list(labels)
         plain = [(without_header(r), y) for r, y in zip(records, labels, strict=True) if not r["context"].get("is_header_row")]
         with one_blas_thread():
@@ -86,7 +97,8 @@ class SklearnRowClassifier:
         self.card.save(directory)
 
     @classmethod
-    def load(cls, directory: Path, card: ModelCard) -> SklearnRowClassifier:
+    def load(cls, directory: Path, card: ModelCard, scikit_learn: bool = False) -> SklearnRowClassifier:
+        """The saved model, predicting with numpy (or as scikit-learn pipelines with ``scikit_learn``)."""
         path = directory / MODEL_FILE
         if not path.exists():
             if (directory / LEGACY_MODEL_FILE).exists():
@@ -95,7 +107,8 @@ class SklearnRowClassifier:
                     f"`python -m scripts.convert_model {directory}`", directory
                 )
             raise ModelLoadError(f"missing {MODEL_FILE}", directory)
-        loaded = load_pipelines(path, (WITH_HEADER, WITHOUT_HEADER))
+        load = load_pipelines if scikit_learn else load_linear_models
+        loaded: dict[str, Any] = load(path, (WITH_HEADER, WITHOUT_HEADER))
         if loaded[WITH_HEADER] is None:
             raise ModelLoadError("model file does not hold a row-classifier pipeline", path)
         return cls(card, loaded[WITH_HEADER], loaded[WITHOUT_HEADER])

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from extractor.datamodel import Row, Section, Table
 from extractor.tables import inline, tab_lines, tab_rows, text_rows
-from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.column_model import ColumnRoleModel
 from extractor.tables.lines import CAPTION_SUFFIXES, is_cell_line, is_row_line
 from extractor.tables.structure import PERFORMANCE_ROLES, structure_table
 
@@ -55,7 +55,7 @@ def _finish(tables: list[Table], lines: list[str], sections: Sequence[Section]) 
     return tables
 
 
-def structure_tables(tables: Sequence[Table], sections: Sequence[Section], model: ColumnRoleClassifier | None) -> None:
+def structure_tables(tables: Sequence[Table], sections: Sequence[Section], model: ColumnRoleModel | None) -> None:
     """Choose every table's row kinds and column roles, then flag performance tables."""
     containing = containing_sections(sections, [table.line for table in tables])
     for table, around in zip(tables, containing, strict=True):

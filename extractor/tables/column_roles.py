@@ -1,9 +1,8 @@
-"""The column-role model and one consistent role assignment per table.
+"""Column-role probabilities and one consistent role assignment per table.
 
-``ColumnRoleClassifier`` is a scikit-learn estimator (parameters in
-``__init__``, learned state in ``fit``, ``clone`` works) from
-:class:`ColumnSample` to role probabilities. It is saved as plain JSON
-(feature names, coefficients, classes), never pickled.
+The model is a :class:`ColumnRoleModel` as saved (numpy only), or the
+scikit-learn ``ColumnRoleClassifier`` that training fits
+(:mod:`extractor.tables.column_classifier`, also importable from here).
 
 ``assign_roles`` turns per-column probabilities into one assignment that a
 table can have: at most one indicator, target, unit, weight … column; grade
@@ -17,17 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from extractor.blas import one_blas_thread
-from extractor.json_model import JsonModelFile
-from extractor.tables.column_features import ColumnSample, column_features
+from extractor.tables.assignment import linear_sum_assignment
+from extractor.tables.column_features import ColumnSample
+from extractor.tables.column_model import COLUMN_MODEL_FILE, ColumnRoleModel
 from extractor.vocabulary import GRADES, ROLES, load_vocabulary
-
-COLUMN_MODEL_FILE = "columns.json"
 
 # How many columns of one table may take a role (others: unlimited).
 _CAPACITY = {
@@ -39,69 +32,7 @@ _CAPACITY = {
 _PRIOR_STRENGTH = 3.0
 
 
-class ColumnRoleClassifier(JsonModelFile, BaseEstimator, ClassifierMixin):
-    """Column role from header characters, vocabulary role and contents."""
-
-    FILE_DESCRIPTION = "column-role model"
-    JSON_INDENT = None
-
-    def __init__(self, C: float = 1.0, max_iter: int = 2000) -> None:
-        self.C = C
-        self.max_iter = max_iter
-
-    def fit(self, X: Sequence[ColumnSample], y: Sequence[str], sample_weight: Sequence[float] | None = None) -> ColumnRoleClassifier:
-        self.vectorizer_ = DictVectorizer()
-        matrix = self.vectorizer_.fit_transform([column_features(c, reuse=True) for c in X])
-        with one_blas_thread():
-            model = LogisticRegression(C=self.C, max_iter=self.max_iter).fit(matrix, list(y), sample_weight=sample_weight)
-        self.classes_ = np.array(model.classes_)
-        self.coef_ = model.coef_
-        self.intercept_ = model.intercept_
-        return self
-
-    def decision_function(self, X: Sequence[ColumnSample]) -> np.ndarray:
-        matrix = self.vectorizer_.transform([column_features(c) for c in X])
-        scores = matrix @ self.coef_.T + self.intercept_
-        if scores.shape[1] == 1:  # binary: scikit-learn keeps one column
-            scores = np.hstack([-scores, scores])
-        return np.asarray(scores)
-
-    def predict_proba(self, X: Sequence[ColumnSample]) -> np.ndarray:
-        scores = self.decision_function(X)
-        scores = scores - scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
-
-    def predict(self, X: Sequence[ColumnSample]) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "params": self.get_params(),
-            "classes": [str(c) for c in self.classes_],
-            "features": list(self.vectorizer_.feature_names_),
-            "coef": self.coef_.tolist(),
-            "intercept": self.intercept_.tolist(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ColumnRoleClassifier:
-        model = cls(**data.get("params", {}))
-        names = [str(f) for f in data["features"]]
-        model.vectorizer_ = DictVectorizer()
-        model.vectorizer_.feature_names_ = names
-        model.vectorizer_.vocabulary_ = {name: k for k, name in enumerate(names)}
-        model.classes_ = np.array([str(c) for c in data["classes"]])
-        model.coef_ = np.asarray(data["coef"], dtype=np.float64).reshape(len(data["coef"]), len(names))
-        model.intercept_ = np.asarray(data["intercept"], dtype=np.float64)
-        unknown = set(model.classes_) - set(ROLES)
-        if unknown or model.coef_.shape[0] not in (1, len(model.classes_)) or model.intercept_.shape[0] != model.coef_.shape[0]:
-            raise ValueError(f"column model has unknown roles {sorted(unknown)} or inconsistent shapes")
-        return model
-
-
-
-def role_probabilities(columns: Sequence[ColumnSample], model: ColumnRoleClassifier | None) -> np.ndarray:
+def role_probabilities(columns: Sequence[ColumnSample], model: ColumnRoleModel | None) -> np.ndarray:
     """P(role) per column, one column per entry of ``ROLES``.
 
     Without a trained model the vocabulary alone decides (header words only),
@@ -153,7 +84,8 @@ class Assignment:
 def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: Sequence[int] = ()) -> Assignment:
     """The most probable assignment that respects each role's capacity and order.
 
-    Solved as an assignment problem (scipy's ``linear_sum_assignment`` over
+    Solved as an assignment problem (SciPy's ``linear_sum_assignment``, ported
+    in :mod:`extractor.tables.assignment`, over
     -log P, each role offering as many slots as its capacity), so a column
     gives up a role to the column that fits it better instead of whichever was
     looked at first. Grade columns form one set: a lone target column beside
@@ -381,3 +313,12 @@ def grade_keys(columns: Sequence[ColumnSample], roles: dict[int, str]) -> dict[i
     if graded and all(named.values()) and len(set(named.values())) == len(graded):
         return {c: str(named[c]) for c in graded}
     return {c: GRADES[k] if k < len(GRADES) else f"{GRADES[-1]}{k - len(GRADES) + 2}" for k, c in enumerate(graded)}
+
+
+def __getattr__(name: str) -> Any:
+    # The scikit-learn estimator lives in extractor.tables.column_classifier (imported on use).
+    if name == "ColumnRoleClassifier":
+        from extractor.tables.column_classifier import ColumnRoleClassifier
+
+        return ColumnRoleClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

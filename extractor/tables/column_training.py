@@ -29,7 +29,7 @@ from extractor.reader import read_document
 from extractor.segmenter import segment
 from extractor.tables import find_tables
 from extractor.tables.column_features import ColumnSample, in_table
-from extractor.tables.column_roles import ColumnRoleClassifier
+from extractor.tables.column_classifier import ColumnRoleClassifier
 from extractor.tables.structure import Band, band_columns, structure_table
 from extractor.tables.synthetic_grades import graded_columns
 from extractor.vocabulary import GRADES, clean, load_vocabulary

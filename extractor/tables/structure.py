@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 from extractor.datamodel import Cell, Row, Table
 from extractor.tables.column_features import ColumnSample, in_table
-from extractor.tables.column_roles import Assignment, ColumnRoleClassifier, assign_roles, role_probabilities
+from extractor.tables.column_model import ColumnRoleModel
+from extractor.tables.column_roles import Assignment, assign_roles, role_probabilities
 from extractor.vocabulary import clean, load_vocabulary
 
 _MAX_HEADER_WORD = 14
@@ -98,7 +99,7 @@ def form_pairs(texts: Sequence[str]) -> dict[str, str]:
     return pairs
 
 
-def structure_table(table: Table, model: ColumnRoleClassifier | None) -> list[Band]:
+def structure_table(table: Table, model: ColumnRoleModel | None) -> list[Band]:
     """Mark row kinds, align short rows and choose column roles; return the bands."""
     kinds = _row_kinds(table)
     bands: list[Band] = []
@@ -158,7 +159,7 @@ def _is_grid_row(texts: Sequence[str]) -> bool:
     return load_vocabulary().category_level(first) is not None
 
 
-def _band(table: Table, header_rows: list[int], data_rows: list[int], form: dict[str, str], model: ColumnRoleClassifier | None) -> Band:
+def _band(table: Table, header_rows: list[int], data_rows: list[int], form: dict[str, str], model: ColumnRoleModel | None) -> Band:
     headers = _stacked_headers([table.rows[r] for r in header_rows])
     width = max([len(table.rows[r].cells) for r in [*header_rows, *data_rows]] + [max(headers, default=-1) + 1, 0])
     full = [table.rows[r] for r in data_rows if len(table.rows[r].cells) >= width] or [table.rows[r] for r in data_rows]
@@ -203,7 +204,7 @@ def _columns(headers: dict[int, str], rows: list[Row], width: int) -> list[Colum
     return in_table([ColumnSample(headers.get(c, ""), cells[c], c, width) for c in range(width)])
 
 
-def _assign(headers: dict[int, str], rows: list[Row], width: int, model: ColumnRoleClassifier | None) -> Assignment:
+def _assign(headers: dict[int, str], rows: list[Row], width: int, model: ColumnRoleModel | None) -> Assignment:
     columns = _columns(headers, rows, width)
     vocab = load_vocabulary()
     periods = {c: vocab.period_of(h) for c, h in headers.items()}

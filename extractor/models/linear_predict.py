@@ -1,0 +1,250 @@
+"""The row classifier's prediction from its saved arrays, with numpy alone.
+
+Extraction uses this instead of rebuilding scikit-learn pipelines, so an
+``extract`` process never imports scikit-learn or SciPy (over a second and
+about 100 MiB each). The features are computed as the stored description
+says (analyser, n-gram range, lower-casing, sublinear tf, idf, norm, branch
+weight), each branch's entries are added in column order as scikit-learn's
+sparse products add them (:mod:`extractor.sparse_rows`), and the
+probabilities are the logistic regression's: equal to the scikit-learn
+pipeline's (``tests/test_numpy_predict.py`` compares them).
+
+A description may name only the feature functions of :mod:`extractor.features`
+listed below and vectoriser settings this module computes; anything else is
+a :class:`ModelLoadError` (E202), so a model file still holds no code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from extractor import features
+from extractor.errors import ModelLoadError
+from extractor.features import UnitRecord
+from extractor.models.linear_arrays import Arrays, array_entry, check_linear, read_arrays, text_entry, vocabulary_entry
+from extractor.sparse_rows import add_dot, sum_of_squares
+
+# The code a description may name, by role.
+_SELECTORS = ("texts_of", "headers_of", "neighbours_of", "roles_of", "role_texts_of")
+_TOKENIZERS = ("jieba_words",)
+_ANALYZERS = ("role_char_ngrams",)
+_LAYOUTS = {"layout_matrix": "layout_vector"}  # the matrix function -> its per-record vector
+# Vectoriser settings with one value only here (others change the features).
+_FIXED = {"binary": False, "dtype": "numpy.float64", "input": "content", "preprocessor": None, "stop_words": None, "strip_accents": None}
+_WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyser turns these into one space
+
+
+def _function(name: Any, allowed: Sequence[str]) -> Callable[..., Any]:
+    """The function of :mod:`extractor.features` a description names, if it is one of ``allowed``."""
+    module, _, attr = str(name).rpartition(".")
+    if module != features.__name__ or attr not in allowed:
+        raise ValueError(f"{name!r} is none of the feature functions {list(allowed)}")
+    return getattr(features, attr)
+
+
+def char_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Character n-grams as scikit-learn's ``analyzer="char"`` makes them."""
+    text = _WHITE_SPACES.sub(" ", text)
+    return [text[i : i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)]
+
+
+def word_ngrams(tokens: Sequence[str], low: int, high: int) -> list[str]:
+    """Word n-grams (space-joined) as scikit-learn's ``analyzer="word"`` makes them."""
+    return [" ".join(tokens[i : i + n]) for n in range(low, min(high, len(tokens)) + 1) for i in range(len(tokens) - n + 1)]
+
+
+def analyzer(params: Mapping[str, Any]) -> Callable[[str], list[str]]:
+    """The terms of one text, as a ``TfidfVectorizer`` with ``params`` finds them."""
+    if params["analyzer"] not in ("char", "word"):
+        return _function(params["analyzer"], _ANALYZERS)  # a callable analyser gets the text as it is
+    low, high = (int(n) for n in params["ngram_range"])
+    lower = bool(params["lowercase"])
+    if params["analyzer"] == "char":
+        return lambda text: char_ngrams(text.lower() if lower else text, low, high)
+    if params["tokenizer"] is not None:
+        tokenize = _function(params["tokenizer"], _TOKENIZERS)
+    else:
+        pattern = re.compile(params["token_pattern"])
+        if pattern.groups > 1:
+            raise ValueError(f"token pattern {pattern.pattern!r} has more than one group")
+        tokenize = pattern.findall
+    return lambda text: word_ngrams(tokenize(text.lower() if lower else text), low, high)
+
+
+@dataclass
+class Block:
+    """One branch's features of some records: row ``r`` is ``lengths[r]`` entries from ``starts[r]``."""
+
+    starts: np.ndarray
+    lengths: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+
+@dataclass
+class TextBranch:
+    """A selector and a TF-IDF vectoriser with its stored vocabulary and idf."""
+
+    select: Callable[[Sequence[UnitRecord]], list[str]]
+    analyze: Callable[[str], list[str]]
+    vocabulary: dict[str, int]
+    idf: np.ndarray | None
+    sublinear_tf: bool
+    norm: str | None
+    width: int
+
+    def block(self, records: Sequence[UnitRecord]) -> Block:
+        """The branch's rows, each distinct text vectorised once."""
+        index: dict[str, int] = {}
+        rows = np.asarray([index.setdefault(text, len(index)) for text in self.select(records)], dtype=np.intp)
+        indptr, indices, data = self.vectorise(list(index))
+        return Block(indptr[:-1][rows], np.diff(indptr)[rows], indices, data)
+
+    def vectorise(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays (indptr, indices, data) of ``texts``: counts, sublinear tf, idf, row norm."""
+        indptr, indices, counts = [0], [], []
+        for text in texts:
+            found = Counter(k for term in self.analyze(text) if (k := self.vocabulary.get(term)) is not None)
+            for k in sorted(found):
+                indices.append(k)
+                counts.append(found[k])
+            indptr.append(len(indices))
+        starts = np.asarray(indptr, dtype=np.intp)
+        columns = np.asarray(indices, dtype=np.intp)
+        data = np.asarray(counts, dtype=np.float64)
+        if self.sublinear_tf:
+            data = np.log(data)
+            data += 1.0
+        if self.idf is not None:
+            data *= self.idf[columns]
+        if self.norm == "l2":
+            lengths = np.diff(starts)
+            norms = np.sqrt(sum_of_squares(starts[:-1], lengths, data))
+            norms[norms == 0.0] = 1.0
+            data /= np.repeat(norms, lengths)
+        return starts, columns, data
+
+
+@dataclass
+class LayoutBranch:
+    """Numbers per record (a feature function of :mod:`extractor.features`)."""
+
+    vector: Callable[[UnitRecord], list[float]]
+    width: int
+
+    def block(self, records: Sequence[UnitRecord]) -> Block:
+        values = np.array([self.vector(r) for r in records], dtype=np.float64).reshape(len(records), self.width)
+        rows, columns = np.nonzero(values)
+        lengths = np.bincount(rows, minlength=len(records))
+        starts = np.cumsum(lengths) - lengths
+        return Block(starts, lengths, columns, values[rows, columns])
+
+
+Branch = TextBranch | LayoutBranch
+
+
+class LinearTextModel:
+    """One saved pipeline (features, then logistic regression) predicting with numpy.
+
+    Has ``classes_`` and ``predict_proba`` like the scikit-learn pipeline it
+    was saved from, and saves back to the same arrays (:meth:`to_arrays`).
+    """
+
+    def __init__(self, branches: list[tuple[Branch, float | None]], coef: np.ndarray, intercept: np.ndarray,
+                 classes: np.ndarray, arrays: dict[str, np.ndarray]) -> None:
+        self.branches = branches
+        self.weights = np.ascontiguousarray(coef.T)
+        self.intercept = intercept
+        self.classes_ = classes
+        self.arrays = arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: Arrays, prefix: str, path: Path) -> LinearTextModel:
+        """The model saved under ``prefix/`` in ``arrays`` (read from ``path``)."""
+        description = text_entry(arrays, f"{prefix}/features", path)
+        try:
+            branches = _branches(json.loads(description), arrays, prefix, path)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ModelLoadError(f"the {prefix} model was made with a different feature set than this code reads: {exc}", path) from exc
+        coef, intercept, classes = check_linear(arrays, prefix, sum(b.width for b, _ in branches), path)
+        if f"{prefix}/C" in arrays:
+            array_entry(arrays, f"{prefix}/C", "f", 0, path)
+        own = {key[len(prefix) + 1 :]: value for key, value in arrays.items() if key.startswith(f"{prefix}/")}
+        return cls(branches, coef, intercept, classes, own)
+
+    def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The arrays this model was loaded from, under ``prefix/``."""
+        return {f"{prefix}/{key}": value for key, value in self.arrays.items()}
+
+    def decision_function(self, records: Sequence[UnitRecord]) -> np.ndarray:
+        """Linear scores, one column per row of the coefficients."""
+        scores = np.zeros((len(records), self.weights.shape[1]))
+        offset = 0
+        for branch, weight in self.branches:
+            block = branch.block(records)
+            data = block.data if weight is None else block.data * weight
+            add_dot(scores, block.starts, block.lengths, block.indices + offset, data, self.weights)
+            offset += branch.width
+        return scores + self.intercept
+
+    def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:
+        """Probabilities in ``classes_`` order, as ``LogisticRegression.predict_proba`` gives them."""
+        scores = self.decision_function(records)
+        if len(self.classes_) <= 2:  # one-vs-rest logistic (equal to SciPy's expit within a rounding)
+            right = 1.0 / (1.0 + np.exp(-scores))
+            if right.shape[1] == 1:
+                return np.hstack([1 - right, right])
+            return right / right.sum(axis=1, keepdims=True)
+        scores -= scores.max(axis=1).reshape((-1, 1))
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1).reshape((-1, 1))
+        return scores
+
+
+def _branches(spec: Mapping[str, Any], arrays: Arrays, prefix: str, path: Path) -> list[tuple[Branch, float | None]]:
+    """The branches a stored description names, with their weights."""
+    weights = spec.get("weights") or {}
+    out: list[tuple[Branch, float | None]] = []
+    for name, steps in spec["branches"]:
+        weight = None if weights.get(name) is None else float(weights[name])
+        out.append((_branch(name, steps, arrays, prefix, path), weight))
+    if not out:
+        raise ValueError("no feature branches")
+    return out
+
+
+def _branch(name: str, steps: Sequence[Any], arrays: Arrays, prefix: str, path: Path) -> Branch:
+    kinds = [kind for _step, kind, _params in steps]
+    if kinds == ["FunctionTransformer"] and _plain_function(steps[0][2]):
+        matrix = _function(steps[0][2]["func"], tuple(_LAYOUTS))
+        return LayoutBranch(getattr(features, _LAYOUTS[matrix.__name__]), features.layout_width())
+    if kinds != ["FunctionTransformer", "TfidfVectorizer"] or not _plain_function(steps[0][2]):
+        raise ValueError(f"branch {name} is {kinds}, not a selector and a TF-IDF vectoriser")
+    params = steps[1][2]
+    changed = {key: params.get(key) for key, value in _FIXED.items() if params.get(key) != value}
+    if changed or params["norm"] not in ("l2", None):
+        raise ValueError(f"branch {name} has settings this code does not compute: {changed or {'norm': params['norm']}}")
+    vocabulary, idf = vocabulary_entry(arrays, prefix, name, bool(params["use_idf"]), path)
+    return TextBranch(_function(steps[0][2]["func"], _SELECTORS), analyzer(params), vocabulary, idf,
+                      bool(params["sublinear_tf"]), params["norm"], len(vocabulary))
+
+
+def _plain_function(params: Mapping[str, Any]) -> bool:
+    """A ``FunctionTransformer`` that only calls its function."""
+    return params.get("kw_args") is None and params.get("inverse_func") is None and not params.get("validate")
+
+
+def load_linear_models(path: Path, prefixes: tuple[str, ...]) -> dict[str, LinearTextModel | None]:
+    """The models saved in ``path`` (None for a prefix the file lacks)."""
+    arrays = read_arrays(path)
+    return {p: LinearTextModel.from_arrays(arrays, p, path) if f"{p}/coef" in arrays else None for p in prefixes}
+
+
