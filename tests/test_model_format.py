@@ -14,8 +14,8 @@ from sklearn.base import clone
 
 from extractor.featurizer import UnitFeaturizer
 from extractor.models import load_classifier
-from extractor.models.base import CARD_FILE
-from extractor.models.sklearn_backend import LEGACY_MODEL_FILE, MODEL_FILE
+from extractor.models.base import CARD_FILE, ModelCard
+from extractor.models.sklearn_backend import LEGACY_MODEL_FILE, MODEL_FILE, SklearnRowClassifier
 from scripts.convert_model import sample_records
 from tests.helpers import ROOT
 
@@ -23,9 +23,14 @@ SHIPPED = ROOT / "models" / (ROOT / "models" / "CURRENT").read_text().strip()
 ONE_SAMPLE = ROOT / "samples" / "004_3ff65f7921ff3963.txt"
 
 
+def _pipelines() -> SklearnRowClassifier:
+    """The shipped model as scikit-learn pipelines (what training and the reference use)."""
+    return SklearnRowClassifier.load(SHIPPED, ModelCard.load(SHIPPED), scikit_learn=True)
+
+
 def test_conversion_from_skops_gives_identical_probabilities(tmp_path: Path) -> None:
     """A model written in the old skops format converts to arrays that predict bit-for-bit the same."""
-    shipped = load_classifier(SHIPPED)
+    shipped = _pipelines()
     old = tmp_path / "old"
     shutil.copytree(SHIPPED, old)
     (old / MODEL_FILE).unlink()
@@ -53,7 +58,7 @@ def one_sample_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
 
 
 def test_array_model_keeps_the_sklearn_contract_and_saves_again(tmp_path: Path, one_sample_records: list[dict]) -> None:
-    model = load_classifier(SHIPPED)
+    model = _pipelines()
     featurizer = model.pipeline.steps[0][1]
     assert isinstance(clone(featurizer), UnitFeaturizer) and not hasattr(clone(featurizer), "union_")
     assert clone(model.pipeline).steps[-1][1].get_params()["C"] == model.card.params["C"]
@@ -67,7 +72,7 @@ def test_array_model_keeps_the_sklearn_contract_and_saves_again(tmp_path: Path, 
 
 
 def test_distinct_text_vectorising_equals_the_plain_feature_union(one_sample_records: list[dict]) -> None:
-    model = load_classifier(SHIPPED)
+    model = _pipelines()
     featurizer = model.pipeline.steps[0][1]
     records = one_sample_records
     fast = featurizer.transform(records)

@@ -38,12 +38,9 @@ class ColumnRoleClassifier(ColumnRoleModel, BaseEstimator, ClassifierMixin):
         self.intercept_ = model.intercept_
         return self
 
-    def decision_function(self, X: Sequence[ColumnSample]) -> np.ndarray:
+    def _linear_scores(self, X: Sequence[ColumnSample]) -> np.ndarray:
         matrix = self.vectorizer_.transform([column_features(c) for c in X])
-        scores = matrix @ self.coef_.T + self.intercept_
-        if scores.shape[1] == 1:  # binary: scikit-learn keeps one column
-            scores = np.hstack([-scores, scores])
-        return np.asarray(scores)
+        return np.asarray(matrix @ self.coef_.T + self.intercept_)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ColumnRoleClassifier:

@@ -34,6 +34,13 @@ class ColumnRoleModel(JsonModelFile):
         self.max_iter = max_iter
 
     def decision_function(self, X: Sequence[ColumnSample]) -> np.ndarray:
+        scores = self._linear_scores(X)
+        if scores.shape[1] == 1:  # binary: scikit-learn keeps one column
+            scores = np.hstack([-scores, scores])
+        return scores
+
+    def _linear_scores(self, X: Sequence[ColumnSample]) -> np.ndarray:
+        """Features times coefficients plus intercepts, one column per coefficient row."""
         indptr, indices, data = [0], [], []
         for column in X:
             entries = sorted(self._entries(column_features(column)), key=lambda entry: entry[0])
@@ -44,10 +51,7 @@ class ColumnRoleModel(JsonModelFile):
         scores = np.zeros((len(X), self.coef_.shape[0]))
         add_dot(scores, starts[:-1], np.diff(starts), np.asarray(indices, dtype=np.intp), np.asarray(data, dtype=np.float64),
                 np.ascontiguousarray(self.coef_.T))
-        scores = scores + self.intercept_
-        if scores.shape[1] == 1:  # binary: scikit-learn keeps one column
-            scores = np.hstack([-scores, scores])
-        return scores
+        return scores + self.intercept_
 
     def _entries(self, features: Mapping[str, Any]) -> list[tuple[int, float]]:
         """(column, value) of each known feature, named as ``DictVectorizer`` names them."""
