@@ -3,7 +3,10 @@
 A step-by-step port of ``scipy.optimize.linear_sum_assignment`` (Crouse's
 shortest augmenting path, SciPy's ``rectangular_lsap.cpp``): the same search
 order and tie-breaking, so a table whose columns tie between roles gets the
-same roles as before, without importing SciPy at extraction time.
+same roles as before, without importing SciPy at extraction time
+(``scipy.optimize`` costs every extracting process about 0.45 s and 50 MiB
+on top of numpy; ``tests/test_numpy_predict.py`` checks this port against
+SciPy on random and tied matrices).
 """
 
 from __future__ import annotations
