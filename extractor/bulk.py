@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -30,22 +30,22 @@ from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, 
 from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
-from extractor.status import FAILURE, SUCCESS, document_status, failure_status
-from extractor.dataset import DEFAULT_JSONL, RESERVED_COLUMNS, DatasetWriter, document_payload, stamp_document
+from extractor.status import document_status
+from extractor.dataset import RESERVED_COLUMNS, document_payload
 from extractor.identity import assign_doc_ids
-from extractor.output import JsonlWriter, RecordsCsvWriter, compact_record
+from extractor.output import compact_record
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.pool import run_pool
 from extractor.reader import read_document
 from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
+from extractor.run_outputs import RunOutputs, is_queued, read_state, write_state
 from extractor.sidecar import Sidecar, load_sidecar
-from extractor.table_queue import TABLE_QUEUE_FILE, table_entries
+from extractor.table_queue import table_entries
 
 # Bump when extraction logic changes in a way that makes old state stale.
 PIPELINE_VERSION = "6"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows; 5: table queue; 6: compact records
 STATE_DIR = ".state"
 STATE_SUFFIX = ".json.gz"
-STATE_COMPRESSION = 1
 INPUT_SUFFIXES = SUPPORTED_SUFFIXES | LEGACY_SUFFIXES  # legacy ones are listed with a named error
 # More worker processes than this is a typo, not a plan.
 MAX_WORKERS = 64
@@ -138,14 +138,6 @@ def result_payload(result: DocumentResult, threshold: float = 0.0, keep_context:
     }
 
 
-def is_queued(row: Mapping[str, Any], threshold: float) -> bool:
-    """Whether a row goes to review_queue.jsonl: a model's label below the review threshold,
-    never a header cell (a row without its context was not queued when it was made)."""
-    context = row.get("context")
-    return bool(row["confidence"] < threshold and row["label_source"] == "model"
-                and isinstance(context, dict) and not context.get("is_header_row"))
-
-
 def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
     """One line of rows.jsonl / review_queue.jsonl."""
     return {
@@ -225,16 +217,6 @@ def process_to_state(
         return {"error": _error_entry(path, exc)}
     write_state(state_path, state)
     return {"unchanged": False, "sha256": doc.sha256}
-
-
-def write_state(path: Path, state: Mapping[str, Any]) -> None:
-    """A state file: compact JSON, gzip-compressed (fast level: a tenth of the bytes for little CPU)."""
-    text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
-    write_bytes_atomic(path, gzip.compress(text.encode("utf-8"), compresslevel=STATE_COMPRESSION))
-
-
-def read_state(path: Path) -> dict[str, Any]:
-    return json.loads(gzip.decompress(path.read_bytes()))
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
@@ -335,17 +317,34 @@ def run_extraction(
     else:
         model = (lambda: classifier) if classifier else (lambda: load_classifier(model_dir))
         results = _run_jobs(jobs, Path(model_dir), model, threshold, reviews, workers, limits, keep_context)
-    for job, status in results:
-        statuses[job.path] = status
-        on_document(job.path, status)
-    summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
-    summary.failed = len(summary.errors)
-    summary.unchanged = sum(bool(s.get("unchanged")) for p, s in statuses.items() if p in earlier)
-    summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
-    done = [j for j in jobs if "error" not in statuses[j.path]]
-    doc_ids = assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done])
-    _write_outputs(out, list(zip(done, doc_ids, strict=True)), summary, sidecar, card.created, keep_context, rows_jsonl)
+    stems = _ids_from_stems(jobs)
+    with RunOutputs(out, summary, sidecar, card.created, keep_context, rows_jsonl) as outputs:
+        waiting = deque(jobs)
+        for job, status in results:
+            statuses[job.path] = status
+            on_document(job.path, status)
+            # Write in input order as documents finish, so writing overlaps extraction.
+            while stems and waiting and waiting[0].path in statuses:
+                first = waiting.popleft()
+                if "error" not in statuses[first.path]:
+                    outputs.add(first, stems[first.path])
+        summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
+        summary.failed = len(summary.errors)
+        summary.unchanged = sum(bool(s.get("unchanged")) for p, s in statuses.items() if p in earlier)
+        summary.processed = sum("error" not in s for s in statuses.values()) - summary.unchanged
+        if not stems:  # two inputs share a stem: ids need every document's content hash
+            done = [j for j in jobs if "error" not in statuses[j.path]]
+            for job, doc_id in zip(done, assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done]), strict=True):
+                outputs.add(job, doc_id)
+        outputs.finish(summary.errors)
     return summary
+
+
+def _ids_from_stems(jobs: Sequence[Job]) -> dict[Path, str]:
+    """Each input's doc_id when no two inputs share a file stem (the id is then the stem,
+    as :func:`assign_doc_ids` gives it), so documents can be written as they finish; else {}."""
+    stems = Counter(job.path.stem for job in jobs)
+    return {job.path: job.path.stem for job in jobs} if all(n == 1 for n in stems.values()) else {}
 
 
 def validate_options(threshold: float, workers: int) -> None:
@@ -367,51 +366,3 @@ def prepare_out_dir(out: Path) -> Path:
     for folder in (out, out / STATE_DIR):
         remove_stale_temporaries(folder)
     return out
-
-
-def _write_outputs(
-    out: Path,
-    documents: Sequence[tuple[Job, str]],
-    summary: RunSummary,
-    sidecar: Sidecar,
-    model_created: str,
-    keep_context: bool = False,
-    rows_jsonl: bool = False,
-) -> None:
-    """Stream every document's state into the output files, one document at a time.
-
-    Queued rows go to review_queue.jsonl with their context; rows.parquet (and
-    rows.jsonl, written only with ``rows_jsonl``) have it only with ``keep_context``.
-    """
-    queue: list[dict[str, Any]] = []
-    table_queue: list[dict[str, Any]] = []
-    with (
-        DatasetWriter(out, sidecar.columns, (*DEFAULT_JSONL, "rows") if rows_jsonl else DEFAULT_JSONL) as dataset,
-        RecordsCsvWriter(out / "records.csv", sidecar.columns) as csv_records,
-    ):
-        for job, doc_id in documents:
-            state = read_state(job.state_file)
-            extra = sidecar.lookup(job.path, state["result"]["document"]["sha256"])
-            stamped = stamp_document(state["result"], doc_id, state["source"], extra, summary.model_version, model_created)
-            queue += [r for r in stamped["rows"] if is_queued(r, summary.threshold)]
-            if not keep_context:
-                stamped["rows"] = [{k: v for k, v in r.items() if k != "context"} if "context" in r else r for r in stamped["rows"]]
-            dataset.write(stamped)
-            summary.statuses[stamped["documents"][0].get("status") or SUCCESS] += 1
-            summary.records_to_review += sum(bool(r.get("needs_review")) for r in stamped["records"])
-            for record in stamped["records"]:
-                csv_records.write(record)
-            table_queue += state["result"].get("tables", [])
-        for entry in summary.errors:  # every input has a status, failed ones too
-            dataset.write({"documents": [failure_status(entry)], "records": [], "sections": [], "rows": []})
-            summary.statuses[FAILURE] += 1
-    with JsonlWriter(out / "review_queue.jsonl") as queued:
-        for row in sorted(queue, key=lambda r: r["confidence"]):
-            queued.write(row)
-    with JsonlWriter(out / TABLE_QUEUE_FILE) as tables:
-        for entry in sorted(table_queue, key=lambda t: (-t["gain"], t["doc_id"], t["line"])):
-            tables.write(entry)
-    with JsonlWriter(out / "errors.jsonl") as errors:
-        for entry in summary.errors:
-            errors.write(entry)
-    summary.records, summary.rows, summary.queued = dataset.counts["records"], dataset.counts["rows"], queued.count
