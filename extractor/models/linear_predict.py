@@ -111,11 +111,13 @@ class TextBranch:
     def vectorise(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR arrays (indptr, indices, data) of ``texts``: counts, sublinear tf, idf, row norm."""
         indptr, indices, counts = [0], [], []
+        known = self.vocabulary.get
         for text in texts:
-            found = Counter(k for term in self.analyze(text) if (k := self.vocabulary.get(term)) is not None)
-            for k in sorted(found):
-                indices.append(k)
-                counts.append(found[k])
+            found = Counter(map(known, self.analyze(text)))
+            found.pop(None, None)  # terms outside the vocabulary
+            columns = sorted(found)
+            indices += columns
+            counts += map(found.__getitem__, columns)
             indptr.append(len(indices))
         starts = np.asarray(indptr, dtype=np.intp)
         columns = np.asarray(indices, dtype=np.intp)

@@ -69,7 +69,11 @@ def header_hits(texts: Sequence[str]) -> tuple[int, int]:
 
 def is_header_row(texts: Sequence[str]) -> bool:
     """At least two short cells naming column roles, at least half of the row, and at most one value."""
-    hits, filled = header_hits(texts)
+    return _header_like(texts, *header_hits(texts))
+
+
+def _header_like(texts: Sequence[str], hits: int, filled: int) -> bool:
+    """:func:`is_header_row` of a row whose :func:`header_hits` are known."""
     values = sum(1 for t in texts if _VALUE_LIKE.search(t))
     return hits >= 2 and hits * 2 >= filled and values <= 1
 
@@ -140,11 +144,13 @@ def _row_kinds(table: Table) -> list[str]:
     for row in table.rows:
         texts = row.texts()
         first = next((t for t in texts if t.strip()), "")
-        if header_hits(texts)[0] >= 3 and is_header_row(texts) and not any(_VALUE_LIKE.search(t) for t in texts):
+        hits = header_hits(texts)
+        header_like = _header_like(texts, *hits)
+        if hits[0] >= 3 and header_like and not any(_VALUE_LIKE.search(t) for t in texts):
             kinds.append("header")
         elif vocab.form_key(first):
             kinds.append("form")
-        elif is_header_row(texts):
+        elif header_like:
             kinds.append("header")
         elif form_pairs(texts) and not _is_grid_row(texts):
             kinds.append("form")
@@ -163,10 +169,13 @@ def _band(table: Table, header_rows: list[int], data_rows: list[int], form: dict
     headers = _stacked_headers([table.rows[r] for r in header_rows])
     width = max([len(table.rows[r].cells) for r in [*header_rows, *data_rows]] + [max(headers, default=-1) + 1, 0])
     full = [table.rows[r] for r in data_rows if len(table.rows[r].cells) >= width] or [table.rows[r] for r in data_rows]
-    first = _assign(headers, full, width, model)
+    full_columns = _columns(headers, full, width)
+    first = _assign(headers, full_columns, model)
     for r in data_rows:
         _align(table.rows[r], width, first.roles)
-    assignment = _assign(headers, [table.rows[r] for r in data_rows], width, model)
+    columns = _columns(headers, [table.rows[r] for r in data_rows], width)
+    # Most bands have no short row: aligned, their columns are the full rows' columns.
+    assignment = first if columns == full_columns else _assign(headers, columns, model)
     for r in header_rows:
         table.rows[r].is_header = True
     for r in [*header_rows, *data_rows]:
@@ -204,8 +213,7 @@ def _columns(headers: dict[int, str], rows: list[Row], width: int) -> list[Colum
     return in_table([ColumnSample(headers.get(c, ""), cells[c], c, width) for c in range(width)])
 
 
-def _assign(headers: dict[int, str], rows: list[Row], width: int, model: ColumnRoleModel | None) -> Assignment:
-    columns = _columns(headers, rows, width)
+def _assign(headers: dict[int, str], columns: list[ColumnSample], model: ColumnRoleModel | None) -> Assignment:
     vocab = load_vocabulary()
     periods = {c: vocab.period_of(h) for c, h in headers.items()}
     excluded = [c for c, p in periods.items() if p == "long_term"] if "annual" in periods.values() else []
