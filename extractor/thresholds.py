@@ -49,7 +49,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -549,6 +549,13 @@ def parse_threshold(
     and unit ``None``. ``raw`` is always the original ``text``.
     """
     raw = text if isinstance(text, str) else ""
+    return replace(_parse_once(raw, grade, unit, operator))  # a copy: the cached result stays as parsed
+
+
+@lru_cache(maxsize=1 << 14)
+def _parse_once(raw: str, grade: str | None, unit: str | None, operator: str | None) -> ParsedThreshold:
+    """:func:`parse_threshold`, computed once per distinct cell (a table repeats its
+    threshold cells, 达标 / ≥95%, down its rows). Shared: never modify the result."""
     inline_grade, body = _split_inline_grade(raw)
     if inline_grade is not None:
         grade = inline_grade
