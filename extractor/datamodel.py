@@ -255,7 +255,18 @@ class IndicatorRecord:
     doubts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as plain data, as ``dataclasses.asdict`` gives them, without its deep copy."""
+        return {name: _copied(getattr(self, name)) for name in _RECORD_FIELDS}
 
 
+def _copied(value: Any) -> Any:
+    """``value`` with its lists and dicts copied (the values they hold are scalars)."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    return value
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(IndicatorRecord))
 _PARSED_FIELDS = tuple(f.name for f in fields(ParsedThreshold))

@@ -211,9 +211,13 @@ def _region(
 def _places_in(text: str, vocab: MetadataVocabulary) -> tuple[str | None, str | None] | None:
     """(province, city) named in ``text``; (None, None) if none; None if they disagree."""
     hits: list[tuple[int, int, str, str | None]] = []  # start, end, province, city
+    # A substring test first: one pattern per place name would overflow re's cache.
     for name, province in vocab.province_names.items():
-        hits += [(m.start(), m.end(), province, None) for m in re.finditer(re.escape(name), text)]
+        if name in text:
+            hits += [(m.start(), m.end(), province, None) for m in re.finditer(re.escape(name), text)]
     for name, (city, province, short) in vocab.city_names.items():
+        if name not in text:
+            continue
         for m in re.finditer(re.escape(name), text):
             if not (short and text[m.end(): m.end() + 1] in tuple(_NOT_CITY_AFTER)):
                 hits.append((m.start(), m.end(), province, city))
