@@ -5,21 +5,22 @@ the Cython row normalisation), not pairwise as ``numpy.sum`` does; these
 helpers add them in the same order, vectorised over rows, so the numpy
 prediction path gives the same floating-point numbers to the last bit.
 A row is ``lengths[r]`` entries of ``indices``/``data`` from ``starts[r]`` on.
+
+Rows are visited longest first, so the rows that have a ``k``-th entry are a
+prefix of that order and each step adds to a slice instead of scattering.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 
-def rows_by_position(lengths: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-    """For each entry position ``k``, the rows that have a ``k``-th entry."""
+def longest_first(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows longest first, their first entries, how many of them have a ``k``-th entry for each ``k``)."""
     order = np.argsort(-lengths, kind="stable")
     descending = -lengths[order]
-    for k in range(int(lengths.max(initial=0))):
-        yield k, order[: np.searchsorted(descending, -k, side="left")]
+    having = np.searchsorted(descending, -np.arange(int(lengths.max(initial=0))), side="left")
+    return order, starts[order], having
 
 
 def add_dot(out: np.ndarray, starts: np.ndarray, lengths: np.ndarray, indices: np.ndarray, data: np.ndarray, weights: np.ndarray) -> None:
@@ -28,15 +29,21 @@ def add_dot(out: np.ndarray, starts: np.ndarray, lengths: np.ndarray, indices: n
     Called once per block of a row's entries, it continues the same running
     sum, as one product of the stacked blocks would.
     """
-    for k, rows in rows_by_position(lengths):
-        entries = starts[rows] + k
-        out[rows] += data[entries, None] * weights[indices[entries]]
+    order, first, having = longest_first(starts, lengths)
+    terms = data[:, None] * weights[indices]
+    sums = out[order]
+    for k, n in enumerate(having):
+        sums[:n] += terms[first[:n] + k]
+    out[order] = sums
 
 
 def sum_of_squares(starts: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> np.ndarray:
     """``sum_e data[e] * data[e]`` for each row."""
-    out = np.zeros(len(lengths))
-    for k, rows in rows_by_position(lengths):
-        entries = starts[rows] + k
-        out[rows] += data[entries] * data[entries]
+    order, first, having = longest_first(starts, lengths)
+    squares = data * data
+    sums = np.zeros(len(lengths))
+    for k, n in enumerate(having):
+        sums[:n] += squares[first[:n] + k]
+    out = np.empty(len(lengths))
+    out[order] = sums
     return out
