@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -110,18 +110,8 @@ class TextBranch:
 
     def vectorise(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR arrays (indptr, indices, data) of ``texts``: counts, sublinear tf, idf, row norm."""
-        indptr, indices, counts = [0], [], []
-        known = self.vocabulary.get
-        for text in texts:
-            found = Counter(map(known, self.analyze(text)))
-            found.pop(None, None)  # terms outside the vocabulary
-            columns = sorted(found)
-            indices += columns
-            counts += map(found.__getitem__, columns)
-            indptr.append(len(indices))
-        starts = np.asarray(indptr, dtype=np.intp)
-        columns = np.asarray(indices, dtype=np.intp)
-        data = np.asarray(counts, dtype=np.float64)
+        starts, columns, counts = self.term_counts(texts)
+        data = counts.astype(np.float64)
         if self.sublinear_tf:
             data = np.log(data)
             data += 1.0
@@ -133,6 +123,27 @@ class TextBranch:
             norms[norms == 0.0] = 1.0
             data /= np.repeat(norms, lengths)
         return starts, columns, data
+
+    def term_counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays (indptr, indices, counts) of the vocabulary terms of ``texts``, columns ascending in each row.
+
+        Terms are looked up text by text; counting and ordering them is one
+        ``numpy.unique`` over (text, column) for all the texts.
+        """
+        known = self.vocabulary.get
+        terms: list[int] = []
+        sizes = []
+        for text in texts:
+            before = len(terms)
+            terms += map(known, self.analyze(text), repeat(-1))  # -1: a term outside the vocabulary
+            sizes.append(len(terms) - before)
+        found = np.asarray(terms, dtype=np.int64)
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
+        keep = found >= 0
+        keys, counts = np.unique(rows[keep] * self.width + found[keep], return_counts=True)
+        starts = np.zeros(len(texts) + 1, dtype=np.intp)
+        np.cumsum(np.bincount(keys // self.width, minlength=len(texts)), out=starts[1:])
+        return starts, (keys % self.width).astype(np.intp), counts
 
 
 @dataclass
