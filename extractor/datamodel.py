@@ -255,17 +255,14 @@ class IndicatorRecord:
     doubts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields as plain data, as ``dataclasses.asdict`` gives them, without its deep copy."""
-        return {name: _copied(getattr(self, name)) for name in _RECORD_FIELDS}
-
-
-def _copied(value: Any) -> Any:
-    """``value`` with its lists and dicts copied (the values they hold are scalars)."""
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    return value
+        """The fields as plain data, as ``dataclasses.asdict`` gives them, without its deep copy:
+        the lists and dicts are copied, the values in them are scalars."""
+        out = {name: getattr(self, name) for name in _RECORD_FIELDS}
+        out["indicator_category"] = list(self.indicator_category)
+        out["thresholds"] = dict(self.thresholds)
+        out["parsed_thresholds"] = [dict(parsed) for parsed in self.parsed_thresholds]
+        out["doubts"] = dict(self.doubts)
+        return out
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(IndicatorRecord))
