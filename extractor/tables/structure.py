@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extractor.datamodel import Cell, Row, Table
 from extractor.tables.column_features import ColumnSample, in_table
@@ -52,19 +53,21 @@ class Band:
 
 def header_hits(texts: Sequence[str]) -> tuple[int, int]:
     """(cells naming a column role, non-empty cells) of one row."""
-    vocab = load_vocabulary()
     filled = [t for t in texts if t.strip()]
-    hits = 0
-    for text in filled:
-        word = clean(text)
-        if not word or len(word) > _MAX_HEADER_WORD or _VALUE_LIKE.search(word) or _SENTENCE.search(text.strip()):
-            continue
-        if vocab.category_level(word) is not None and not vocab.header_role(word)[1] == 1.0:
-            continue
-        score = vocab.header_role(word)[1]
-        if score == 1.0 or (score > 0 and len(word) <= _MAX_CONTAINING_WORD) or vocab.grade_of(word):
-            hits += 1
-    return hits, len(filled)
+    return sum(map(_names_a_column, filled)), len(filled)
+
+
+@lru_cache(maxsize=1 << 16)
+def _names_a_column(text: str) -> bool:
+    """Whether a cell is a short header word naming a column role, once per distinct text."""
+    vocab = load_vocabulary()
+    word = clean(text)
+    if not word or len(word) > _MAX_HEADER_WORD or _VALUE_LIKE.search(word) or _SENTENCE.search(text.strip()):
+        return False
+    if vocab.category_level(word) is not None and not vocab.header_role(word)[1] == 1.0:
+        return False
+    score = vocab.header_role(word)[1]
+    return bool(score == 1.0 or (score > 0 and len(word) <= _MAX_CONTAINING_WORD) or vocab.grade_of(word))
 
 
 def is_header_row(texts: Sequence[str]) -> bool:
