@@ -17,7 +17,7 @@ import pytest
 
 from extractor.models import load_classifier
 from extractor.models.base import resolve_model_dir
-from extractor.models.linear_predict import TextBranch
+from extractor.models.linear_predict import TextBranch, char_ngrams
 from extractor.pipeline import process_document
 from extractor.reader import read_document
 from extractor.sparse_rows import add_dot, sum_of_squares
@@ -148,3 +148,12 @@ def test_sparse_sums_of_empty_rows(lengths: list[int]) -> None:
     add_dot(out, starts, lengths_, np.zeros(0, dtype=np.intp), np.zeros(0), np.ones((3, 2)))
     assert np.array_equal(out, np.zeros((len(lengths), 2)))
     assert np.array_equal(sum_of_squares(starts, lengths_, np.zeros(0)), np.zeros(len(lengths)))
+
+
+@pytest.mark.parametrize("text", ["", "a", "ab", "  x \t y  ", "项目完成率≥95%", "abcdefgh"])
+def test_char_ngrams_are_scikit_learns(text: str) -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    for low, high in [(1, 1), (1, 2), (1, 3), (2, 3), (2, 5)]:
+        analyse = CountVectorizer(analyzer="char", ngram_range=(low, high), lowercase=False).build_analyzer()
+        assert char_ngrams(text, low, high) == analyse(text)

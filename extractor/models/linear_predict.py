@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,16 @@ def _function(name: Any, allowed: Sequence[str]) -> Callable[..., Any]:
 
 
 def char_ngrams(text: str, low: int, high: int) -> list[str]:
-    """Character n-grams as scikit-learn's ``analyzer="char"`` makes them."""
+    """Character n-grams as scikit-learn's ``analyzer="char"`` makes them (shortest first, left to right)."""
     text = _WHITE_SPACES.sub(" ", text)
-    return [text[i : i + n] for n in range(low, min(high, len(text)) + 1) for i in range(len(text) - n + 1)]
+    out: list[str] = []
+    grams = list(text)
+    for n in range(1, min(high, len(text)) + 1):
+        if n > 1:  # each (n-1)-gram but the last, with the character that follows it
+            grams = list(map(add, grams[:-1], text[n - 1 :]))
+        if n >= low:
+            out += grams
+    return out
 
 
 def word_ngrams(tokens: Sequence[str], low: int, high: int) -> list[str]:
