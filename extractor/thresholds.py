@@ -49,7 +49,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -549,13 +549,19 @@ def parse_threshold(
     and unit ``None``. ``raw`` is always the original ``text``.
     """
     raw = text if isinstance(text, str) else ""
-    return replace(_parse_once(raw, grade, unit, operator))  # a copy: the cached result stays as parsed
+    return ParsedThreshold(*_parsed_fields(raw, grade, unit, operator))
 
 
 @lru_cache(maxsize=1 << 14)
-def _parse_once(raw: str, grade: str | None, unit: str | None, operator: str | None) -> ParsedThreshold:
-    """:func:`parse_threshold`, computed once per distinct cell (a table repeats its
-    threshold cells, 达标 / ≥95%, down its rows). Shared: never modify the result."""
+def _parsed_fields(raw: str, grade: str | None, unit: str | None, operator: str | None) -> tuple[Any, ...]:
+    """The fields of :func:`parse_threshold`'s result, computed once per distinct cell
+    (a table repeats its threshold cells, 达标 / ≥95%, down its rows)."""
+    parsed = _parse(raw, grade, unit, operator)
+    return tuple(getattr(parsed, f.name) for f in fields(parsed))
+
+
+def _parse(raw: str, grade: str | None, unit: str | None, operator: str | None) -> ParsedThreshold:
+    """:func:`parse_threshold` of a text (never cached)."""
     inline_grade, body = _split_inline_grade(raw)
     if inline_grade is not None:
         grade = inline_grade

@@ -23,7 +23,7 @@ from extractor.reader import read_document
 from extractor.sparse_rows import add_dot, sum_of_squares
 from extractor.tables import find_tables
 from extractor.tables.structure import _assign, _columns, structure_table
-from extractor.thresholds import _parse_once, parse_threshold
+from extractor.thresholds import _parse, parse_threshold
 from tests.helpers import DOC_000, DOC_001, DOC_003, DOC_004, ROOT
 
 SAMPLES = (DOC_000, DOC_001, DOC_003, DOC_004)
@@ -40,7 +40,7 @@ def _classifier():
 def test_a_cached_threshold_equals_a_fresh_parse_and_is_a_copy() -> None:
     cases = [("≥95%", "优", None, None), ("95", "良", "%", "正向"), ("95", "良", "万元", "反向"), ("80%-90%的为良", None, None, None)]
     for text, grade, unit, operator in cases:
-        fresh = _parse_once.__wrapped__(text, grade, unit, operator)
+        fresh = _parse(text, grade, unit, operator)
         first = parse_threshold(text, grade, unit=unit, operator=operator)
         assert first == fresh
         first.value, first.unit = -1.0, "changed"  # a caller changing its result changes no later one
