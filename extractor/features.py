@@ -12,9 +12,11 @@ scikit-learn; the scikit-learn featurizer built from them lives in
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +239,7 @@ def role_char_ngrams(doc: str) -> list[str]:
     """
     role, text = doc.split("\u0001", 1)
     text = "".join(text.split())
-    return [f"{role}:{text[i:i + n]}" for n in (1, 2) for i in range(len(text) - n + 1)]
+    return list(map(f"{role}:".__add__, chain(text, map(operator.add, text, text[1:]))))
 
 
 def __getattr__(name: str) -> Any:

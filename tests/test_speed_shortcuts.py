@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
+from extractor.features import role_char_ngrams
 from extractor.models import load_classifier
 from extractor.models.base import resolve_model_dir
 from extractor.models.linear_predict import TextBranch, char_ngrams
@@ -157,3 +158,11 @@ def test_char_ngrams_are_scikit_learns(text: str) -> None:
     for low, high in [(1, 1), (1, 2), (1, 3), (2, 3), (2, 5)]:
         analyse = CountVectorizer(analyzer="char", ngram_range=(low, high), lowercase=False).build_analyzer()
         assert char_ngrams(text, low, high) == analyse(text)
+
+
+@pytest.mark.parametrize("doc", ["target\u0001", "target\u0001提", "target\u0001提高 效率\n", "none\u0001 a\u0001b "])
+def test_role_char_ngrams_are_the_tagged_one_and_two_grams(doc: str) -> None:
+    role, text = doc.split("\u0001", 1)
+    text = "".join(text.split())
+    expected = [f"{role}:{text[i:i + n]}" for n in (1, 2) for i in range(len(text) - n + 1)]
+    assert role_char_ngrams(doc) == expected
