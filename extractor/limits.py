@@ -138,8 +138,10 @@ def time_limit(seconds: float, path: str | Path) -> Iterator[None]:
     try:
         yield
     finally:
-        armed = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        try:
+            armed = False  # a re-fire landing just before this raises; the cleanup below still runs
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     if expired:
         raise timeout()
