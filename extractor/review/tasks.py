@@ -32,7 +32,7 @@ _LABEL = "padding:4px 8px;color:#888;font-size:12px;white-space:nowrap;"
 def _row_problem(row: Any) -> str | None:
     if not isinstance(row, dict):
         return "not a JSON object"
-    missing = [k for k in ROW_KEYS if k not in row]
+    missing = [k for k in ROW_KEYS if row.get(k) is None]  # Parquet gives a missing value as None
     if missing == ["context"]:
         return "missing context (rows keep their context only when extracted with --keep-context)"
     if missing:
