@@ -12,7 +12,6 @@ run left behind are removed at the start of the next.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -23,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from extractor.atomic import remove_stale_temporaries, write_bytes_atomic
+from extractor.atomic import remove_stale_temporaries
 from extractor.datamodel import RowUnit
 from extractor.discovery import discover
 from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
@@ -222,7 +221,7 @@ def process_to_state(
 def _read_state(path: Path) -> dict[str, Any] | None:
     try:
         return read_state(path)
-    except (FileNotFoundError, OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError):
+    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError):
         return None
 
 

@@ -268,13 +268,10 @@ def _action_counts(text: str) -> tuple[int, ...]:
     """``--reviewer-actions``: comma-separated whole numbers >= 0, or 'none'."""
     if text.strip().lower() in ("none", ""):
         return ()
-    try:
-        counts = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        counts = (-1,)
-    if any(n < 0 for n in counts):
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isdecimal() for part in parts):
         raise typer.BadParameter(f"--reviewer-actions takes whole numbers >= 0 separated by commas (e.g. 0,5,10,30) or 'none', not {text!r}")
-    return counts
+    return tuple(int(part) for part in parts)
 
 
 def _echo_reviewer_curve(metrics: dict) -> None:

@@ -135,6 +135,7 @@ CELL_TESTS = (
 def _cell_tests(text: str) -> tuple[bool, ...]:
     """The ``CELL_TESTS`` of one stripped cell text, computed once per distinct text."""
     vocab = load_vocabulary()
+    level = vocab.category_level(text)
     return (
         bool(_SENTENCE.search(text)),
         bool(_DIGIT.search(text)),
@@ -144,8 +145,8 @@ def _cell_tests(text: str) -> tuple[bool, ...]:
         text.isdecimal() and int(text) <= 100,
         bool(_NATURE.match(text)),
         text in vocab.units,
-        vocab.category_level(text) == 1,
-        vocab.category_level(text) == 2,
+        level == 1,
+        level == 2,
         enumeration_kind(text) is not None,
         vocab.has_phrase(text, "grade_phrases") or bool(_GRADE_END.search(text)),
         vocab.ends_with(text, "endings"),

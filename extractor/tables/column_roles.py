@@ -19,7 +19,7 @@ import numpy as np
 
 from extractor.tables.assignment import linear_sum_assignment
 from extractor.tables.column_features import ColumnSample
-from extractor.tables.column_model import COLUMN_MODEL_FILE, ColumnRoleModel
+from extractor.tables.column_model import ColumnRoleModel
 from extractor.vocabulary import GRADES, ROLES, load_vocabulary
 
 # How many columns of one table may take a role (others: unlimited).
