@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,7 +30,7 @@ from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
 from extractor.status import document_status
-from extractor.dataset import RESERVED_COLUMNS, document_payload
+from extractor.dataset import RESERVED_COLUMNS, document_payload, jsonl_outputs
 from extractor.identity import assign_doc_ids
 from extractor.output import compact_record
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
@@ -277,7 +277,7 @@ def run_extraction(
     limits: Limits | None = None,
     classifier: RowClassifier | None = None,
     keep_context: bool = False,
-    rows_jsonl: bool = False,
+    jsonl: Collection[str] = (),
 ) -> RunSummary:
     """Extract every input into ``out_dir``; see the module docstring for guarantees.
 
@@ -289,13 +289,15 @@ def run_extraction(
     model when it extracts documents itself (one worker); worker processes
     load their own, once each. ``workers`` 0 means one per core.
     ``keep_context`` keeps every row's ``context`` in rows.parquet/.jsonl
-    (by default only the review queue's rows carry it); ``rows_jsonl`` writes
-    rows.jsonl besides rows.parquet.
-    Raises ConfigError (E203) for a threshold outside [0, 1] or a worker count
-    outside 0..MAX_WORKERS, and OutputDirError (E401) when ``out_dir`` is not a
+    (by default only the review queue's rows carry it); ``jsonl`` names the
+    outputs also written as JSON Lines besides Parquet: ``records``, ``rows``
+    (documents and sections always are).
+    Raises ConfigError (E203) for a threshold outside [0, 1], a worker count
+    outside 0..MAX_WORKERS or an unknown ``jsonl`` output, and OutputDirError (E401) when ``out_dir`` is not a
     folder that can be written.
     """
     validate_options(threshold, workers)
+    jsonl = jsonl_outputs(jsonl)
     out = prepare_out_dir(Path(out_dir))
     sidecar = load_sidecar(metadata, RESERVED_COLUMNS) if metadata else Sidecar()
     card = classifier.card if classifier else ModelCard.load(resolve_model_dir(Path(model_dir)))
@@ -317,7 +319,7 @@ def run_extraction(
         model = (lambda: classifier) if classifier else (lambda: load_classifier(model_dir))
         results = _run_jobs(jobs, Path(model_dir), model, threshold, reviews, workers, limits, keep_context)
     stems = _ids_from_stems(jobs)
-    with RunOutputs(out, summary, sidecar, card.created, keep_context, rows_jsonl) as outputs:
+    with RunOutputs(out, summary, sidecar, card.created, keep_context, jsonl) as outputs:
         waiting = deque(jobs)
         for job, status in results:
             statuses[job.path] = status

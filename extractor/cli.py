@@ -18,9 +18,27 @@ app = typer.Typer(
 )
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML config (default: configs/default.toml).")]
-RowsJsonlOption = Annotated[
-    bool, typer.Option("--rows-jsonl", help="Also write rows.jsonl, one line per table cell (rows.parquet always has them).")
+JsonlOption = Annotated[
+    str,
+    typer.Option(
+        "--jsonl",
+        help="Also write these outputs as JSON Lines, comma-separated: records, rows "
+        "(every output is in Parquet; documents and sections are in JSON Lines too).",
+    ),
 ]
+
+
+def _jsonl(value: str) -> tuple[str, ...]:
+    """The outputs ``--jsonl`` names; an unknown one is a usage error."""
+    from extractor.dataset import jsonl_outputs
+    from extractor.errors import ConfigError
+
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    try:
+        jsonl_outputs(names)
+    except ConfigError as exc:
+        raise typer.BadParameter(exc.message, param_hint="--jsonl") from exc
+    return names
 
 
 def _config(path: Path | None) -> Config:
@@ -49,14 +67,14 @@ def extract(
     keep_context: Annotated[
         bool, typer.Option("--keep-context", help="Keep every row's context (whole table row, headers) in rows.parquet/.jsonl.")
     ] = False,
-    rows_jsonl: RowsJsonlOption = False,
+    jsonl: JsonlOption = "",
     config: ConfigOption = None,
 ) -> None:
     """Extract sections, labelled rows and indicator records from budget documents.
 
-    Writes documents, records, sections and rows (.parquet; .jsonl too, rows
-    only with --rows-jsonl), records.csv, review_queue.jsonl, table_queue.jsonl
-    and errors.jsonl into OUT. Reruns skip
+    Writes documents, records, sections and rows (.parquet; .jsonl too for
+    documents and sections, and for those --jsonl names), records.csv,
+    review_queue.jsonl, table_queue.jsonl and errors.jsonl into OUT. Reruns skip
     unchanged documents; an interrupted run resumes. Exit status 2 if any
     document failed.
     """
@@ -67,6 +85,7 @@ def extract(
 
     if engine not in ("local", "ray"):
         raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}")
+    jsonl_names = _jsonl(jsonl)
     cfg = _config(config)
     limits = run_or_exit(
         lambda: Limits.from_config(cfg, max_document_mb=max_document_mb, max_seconds_per_document=max_seconds)
@@ -81,7 +100,7 @@ def extract(
             lambda: run_extraction(
                 paths, out, model_dir, limit, reviews, n_workers, on_document=progress.advance_document,
                 metadata=metadata, engine=engine, address=address, limits=limits, keep_context=keep_context,
-                rows_jsonl=rows_jsonl,
+                jsonl=jsonl_names,
             )
         )
     print_summary(summary)
@@ -92,9 +111,9 @@ def extract(
 def export(
     runs: Annotated[list[Path], typer.Argument(help="Output folders of extract runs.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Dataset folder to write.")],
-    rows_jsonl: RowsJsonlOption = False,
+    jsonl: JsonlOption = "",
 ) -> None:
-    """Merge extract runs into one dataset (Parquet and JSON Lines), each document once.
+    """Merge extract runs into one dataset (Parquet, and JSON Lines as extract writes it), each document once.
 
     A document extracted in several runs (same content) is kept from the run
     with the newest model. record_id is the same in every run; doc_ids are
@@ -102,7 +121,8 @@ def export(
     """
     from extractor.export import export_runs
 
-    summary = run_or_exit(lambda: export_runs(runs, out, rows_jsonl))
+    jsonl_names = _jsonl(jsonl)
+    summary = run_or_exit(lambda: export_runs(runs, out, jsonl_names))
     typer.echo(f"documents: {summary.documents} (duplicates dropped: {summary.duplicates})  "
                f"records: {summary.records}  output: {out}")
 

@@ -1,6 +1,7 @@
 """The dataset a run (or a merge of runs) is made of: documents, records,
 sections and rows, each row stamped with its document's id and metadata,
-written as Parquet and (rows only on request) JSON Lines side by side."""
+written as Parquet, and as JSON Lines too for the small outputs (records and
+rows only on request)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 
 from extractor.datamodel import Document
-from extractor.errors import ExtractorError
+from extractor.errors import ConfigError, ExtractorError
 from extractor.identity import record_ids
 from extractor.jsonl import iter_jsonl
 from extractor.metadata import METADATA_FIELDS, read_metadata
@@ -21,9 +22,22 @@ from extractor.output import JsonlWriter
 from extractor.parquet import SCHEMAS, WITH_SIDECAR, ParquetSink, iter_parquet
 
 DATASET_OUTPUTS = ("documents", "records", "sections", "rows")
-# Outputs also written as JSON Lines by default; rows (one per table cell, the
-# bulk of a run) are in Parquet only unless asked for.
-DEFAULT_JSONL = ("documents", "records", "sections")
+# Outputs also written as JSON Lines by default. Records and rows (one per table
+# cell) are in Parquet, and in records.csv for records, unless asked for: a third
+# copy of the records would make a run's output several times its input.
+DEFAULT_JSONL = ("documents", "sections")
+OPTIONAL_JSONL = ("records", "rows")
+
+
+def jsonl_outputs(asked: Collection[str] = ()) -> tuple[str, ...]:
+    """The outputs written as JSON Lines: the default ones and those ``asked`` for
+    (names from DATASET_OUTPUTS); raises ConfigError (E203) naming an unknown one."""
+    unknown = sorted(set(asked) - set(DATASET_OUTPUTS))
+    if unknown:
+        raise ConfigError(f"no output {', '.join(map(repr, unknown))} to write as JSON Lines; choose from {', '.join(OPTIONAL_JSONL)}")
+    return (*DEFAULT_JSONL, *(name for name in OPTIONAL_JSONL if name in asked))
+
+
 # Output field names a sidecar column may not take.
 RESERVED_COLUMNS = frozenset(name for schema in SCHEMAS.values() for name in schema.names)
 

@@ -9,12 +9,12 @@ unique (a stem shared by different documents gets a short content hash).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.dataset import DATASET_OUTPUTS, DEFAULT_JSONL, RESERVED_COLUMNS, DatasetWriter, iter_output
+from extractor.dataset import DATASET_OUTPUTS, RESERVED_COLUMNS, DatasetWriter, iter_output, jsonl_outputs
 from extractor.errors import RunFolderError
 from extractor.identity import assign_doc_ids
 from extractor.jsonl import iter_jsonl
@@ -29,9 +29,10 @@ class ExportSummary:
     records: int
 
 
-def export_runs(runs: Sequence[str | Path], out: str | Path, rows_jsonl: bool = False) -> ExportSummary:
+def export_runs(runs: Sequence[str | Path], out: str | Path, jsonl: Collection[str] = ()) -> ExportSummary:
     """Write ``out/<output>.parquet`` for documents, records, sections and rows, and ``.jsonl``
-    for all but rows (rows too with ``rows_jsonl``), as ``extract`` does."""
+    for documents, sections and those ``jsonl`` names (records, rows), as ``extract`` does."""
+    jsonl = jsonl_outputs(jsonl)
     folders = [Path(run) for run in runs]
     for folder in folders:
         missing = [f"{name}.jsonl/.parquet" for name in DATASET_OUTPUTS
@@ -42,7 +43,6 @@ def export_runs(runs: Sequence[str | Path], out: str | Path, rows_jsonl: bool = 
     kept = sorted(chosen.values(), key=lambda c: (c[2]["source"], c[2]["sha256"]))
     new_ids = assign_doc_ids([(Path(doc["source"]).stem, doc["sha256"]) for _, _, doc in kept])
     wanted = {(run, doc["doc_id"]): new for (_, run, doc), new in zip(kept, new_ids, strict=True)}
-    jsonl = (*DEFAULT_JSONL, "rows") if rows_jsonl else DEFAULT_JSONL
     with DatasetWriter(Path(out), extras, jsonl) as dataset:
         for name in DATASET_OUTPUTS:
             for run, folder in enumerate(folders):

@@ -74,6 +74,7 @@ CONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {
 # The inverse of CONVERT: Parquet values back to the JSON Lines shapes.
 UNCONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {
     "records": {"thresholds": lambda value: {t["grade"]: t["text"] for t in value or []},
+                "parsed_thresholds": lambda value: [{k: v for k, v in t.items() if v is not None} for t in value or []],
                 "doubts": lambda value: dict(value or [])},
     "rows": {"context": lambda value: None if value is None else json.loads(value)},
 }

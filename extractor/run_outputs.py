@@ -2,7 +2,7 @@
 
 Workers leave each document's result in a state file (gzip JSON, which also
 lets a rerun skip unchanged documents); :class:`RunOutputs` streams those
-results into the dataset files (Parquet, JSON Lines), records.csv, and at the
+results into the dataset files (Parquet; JSON Lines for the small ones and on request), records.csv, and at the
 end the review queues and errors.jsonl. Every file is written under a
 temporary name and renamed only when the run completes.
 """
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from extractor.atomic import write_bytes_atomic
-from extractor.dataset import DEFAULT_JSONL, DatasetWriter, stamp_document
+from extractor.dataset import DatasetWriter, jsonl_outputs, stamp_document
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.sidecar import Sidecar
 from extractor.status import FAILURE, SUCCESS, failure_status
@@ -53,7 +53,8 @@ class RunOutputs:
     """The output files of one run; :meth:`add` a finished document, :meth:`finish` once all are in.
 
     Queued rows go to review_queue.jsonl with their context; rows.parquet (and
-    rows.jsonl, written only with ``rows_jsonl``) have it only with ``keep_context``.
+    rows.jsonl, written only when ``jsonl`` names rows) have it only with ``keep_context``.
+    ``jsonl`` names the optional outputs also written as JSON Lines (records, rows).
     Leaving the block without :meth:`finish` (an error, an interrupt) writes nothing.
     """
 
@@ -64,15 +65,14 @@ class RunOutputs:
         sidecar: Sidecar,
         model_created: str,
         keep_context: bool = False,
-        rows_jsonl: bool = False,
+        jsonl: Collection[str] = (),
     ) -> None:
         self.out, self.summary, self.sidecar, self.model_created = out, summary, sidecar, model_created
-        self.keep_context, self.rows_jsonl = keep_context, rows_jsonl
+        self.keep_context, self.jsonl = keep_context, jsonl_outputs(jsonl)
 
     def __enter__(self) -> RunOutputs:
         self._stack = ExitStack().__enter__()
-        jsonl = (*DEFAULT_JSONL, "rows") if self.rows_jsonl else DEFAULT_JSONL
-        self._dataset = self._stack.enter_context(DatasetWriter(self.out, self.sidecar.columns, jsonl))
+        self._dataset = self._stack.enter_context(DatasetWriter(self.out, self.sidecar.columns, self.jsonl))
         self._csv = self._stack.enter_context(RecordsCsvWriter(self.out / "records.csv", self.sidecar.columns))
         self._queue: list[dict[str, Any]] = []
         self._tables: list[dict[str, Any]] = []

@@ -35,6 +35,8 @@ from label_studio_sdk import LabelStudio
 
 from extractor.bulk import run_extraction
 from extractor.config import load_config, review_threshold
+from extractor.dataset import iter_output
+from extractor.errors import RunFolderError
 from extractor.evaluation.records import record_metrics
 from extractor.metrics import label_metrics
 from extractor.models.base import ModelCard
@@ -63,13 +65,13 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def record_f1(out_dir: Path, expected: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Record precision/recall/F1 of ``out_dir/records.jsonl`` against the expected records."""
-    return record_metrics(read_jsonl(out_dir / "records.jsonl"), expected)
+    """Record precision/recall/F1 of the records of run ``out_dir`` against the expected records."""
+    return record_metrics(list(iter_output(out_dir, "records", RunFolderError)), expected)
 
 
 def row_macro_f1(out_dir: Path, truth: dict[str, str]) -> tuple[float, int]:
-    """Macro-F1 of the labels in ``out_dir/rows.jsonl`` against the hand labels; and the wrong count."""
-    rows = [r for r in read_jsonl(out_dir / "rows.jsonl") if r["key"] in truth]
+    """Macro-F1 of the labels in run ``out_dir``'s rows against the hand labels; and the wrong count."""
+    rows = [r for r in iter_output(out_dir, "rows", RunFolderError) if r["key"] in truth]
     gold = [truth[r["key"]] for r in rows]
     predicted = [r["label"] for r in rows]
     return label_metrics(gold, predicted)["macro_f1"], sum(g != p for g, p in zip(gold, predicted, strict=True))

@@ -39,3 +39,12 @@ def read_rows(out_dir: Path) -> list[dict]:
         if row.get("context") is not None:
             row["context"] = json.loads(row["context"])
     return rows
+
+
+def read_records(out_dir: Path) -> list[dict]:
+    """Every record of an extract run, as records.jsonl lines: from records.jsonl when the run
+    wrote one (``--jsonl records``), else from records.parquet (the default run)."""
+    from extractor.dataset import iter_output
+    from extractor.errors import RunFolderError
+
+    return list(iter_output(Path(out_dir), "records", RunFolderError))

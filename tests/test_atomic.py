@@ -8,7 +8,7 @@ from pathlib import Path
 
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.models.base import resolve_model_dir
-from tests.helpers import DOC_004, ROOT
+from tests.helpers import DOC_004, ROOT, read_records
 
 MODEL = resolve_model_dir(ROOT / "models")
 
@@ -51,7 +51,7 @@ def test_temporaries_left_by_a_sigkill_are_removed_and_a_live_writers_are_kept(t
         assert _temporaries(out / STATE_DIR) == []
         kept = _temporaries(out)
         assert len(kept) == 1 and kept[0].startswith(f".sections.jsonl.{live.pid}.")
-        assert (out / "records.jsonl").read_text(encoding="utf-8").count("\n") == summary.records
+        assert len(read_records(out)) == summary.records
     finally:
         live.kill()
         live.wait()

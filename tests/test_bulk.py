@@ -16,10 +16,10 @@ import pytest
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.config import load_config, review_threshold
 from extractor.models.base import ModelCard, resolve_model_dir
-from tests.helpers import DOC_003, DOC_004, ROOT, SAMPLES, read_rows
+from tests.helpers import DOC_003, DOC_004, ROOT, SAMPLES, read_records, read_rows
 
 MODEL = resolve_model_dir(ROOT / "models")
-OUTPUTS = ("records.jsonl", "records.csv", "sections.jsonl", "rows.parquet", "review_queue.jsonl", "errors.jsonl")
+OUTPUTS = ("records.parquet", "records.csv", "sections.jsonl", "rows.parquet", "review_queue.jsonl", "errors.jsonl")
 
 
 def _lines(path: Path) -> list[dict]:
@@ -51,7 +51,7 @@ def test_bad_documents_are_listed_and_the_run_goes_on(mixed_folder: Path, tmp_pa
     assert errors["empty.txt"]["code"] == "E102" and "empty.txt" in errors["empty.txt"]["message"]
     assert errors["truncated.txt"]["code"] == "E105"
     assert "PDF" in errors["scan.txt"]["message"]
-    docs = {r["doc_id"] for r in _lines(out / "records.jsonl")}
+    docs = {r["doc_id"] for r in read_records(out)}
     assert docs == {"good", "gbk"}
     for name in OUTPUTS:
         assert (out / name).exists()
@@ -65,11 +65,11 @@ def test_rerun_skips_unchanged_documents_and_redoes_changed_ones(tmp_path: Path)
     shutil.copy(DOC_003, folder / "b.txt")
     out = tmp_path / "out"
     first = run_extraction([folder], out, MODEL, threshold=0.9)
-    records = (out / "records.jsonl").read_text(encoding="utf-8")
+    records = read_records(out)
     second = run_extraction([folder], out, MODEL, threshold=0.9)
     assert (first.processed, first.unchanged) == (2, 0)
     assert (second.processed, second.unchanged) == (0, 2)
-    assert (out / "records.jsonl").read_text(encoding="utf-8") == records
+    assert read_records(out) == records
     (folder / "b.txt").write_text(DOC_003.read_text(encoding="utf-8") + "\n附：说明\n", encoding="utf-8")
     third = run_extraction([folder], out, MODEL, threshold=0.5)
     assert third.processed == 2  # b changed; a re-done because the threshold changed
@@ -93,7 +93,7 @@ def test_reviewer_labels_override_the_model_for_the_exact_row(tmp_path: Path):
     run_extraction([DOC_004], out, MODEL, threshold=0.9, reviews=reviews)
     again = next(r for r in read_rows(out) if r["key"] == row["key"])
     assert again["label"] == "other" and again["label_source"] == "review" and again["confidence"] == 1.0
-    assert not any(r["line"] == row["line"] and r["indicator"] == row["text"] for r in _lines(out / "records.jsonl"))
+    assert not any(r["line"] == row["line"] and r["indicator"] == row["text"] for r in read_records(out))
 
 
 def test_records_csv_opens_in_excel(tmp_path: Path):
@@ -121,12 +121,12 @@ def test_killed_run_resumes_and_matches_a_clean_run(tmp_path: Path):
     proc.wait()
     done_before = len(list((out / STATE_DIR).glob("*.json.gz")))
     assert 3 <= done_before < 16, "the run should have been killed midway"
-    assert not (out / "records.jsonl").exists(), "no output file is written before the run completes"
+    assert not (out / "records.parquet").exists(), "no output file is written before the run completes"
 
     resumed = run_extraction([folder], out, MODEL, threshold=_default_threshold())
     assert resumed.unchanged >= done_before and resumed.processed == 16 - resumed.unchanged
     clean = run_extraction([folder], tmp_path / "clean", MODEL, threshold=_default_threshold())
-    assert (out / "records.jsonl").read_text(encoding="utf-8") == (tmp_path / "clean" / "records.jsonl").read_text(encoding="utf-8")
+    assert read_records(out) == read_records(tmp_path / "clean")
     assert resumed.records == clean.records
 
 

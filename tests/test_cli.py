@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from tests.helpers import DOC_004, ROOT
+from tests.helpers import DOC_004, ROOT, read_records
 
 runner = CliRunner()
 
@@ -20,7 +19,7 @@ def test_extract_writes_outputs_and_a_summary(tmp_path: Path):
     out = tmp_path / "out"
     result = runner.invoke(app, ["extract", str(DOC_004), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = read_records(out)
     expected = (ROOT / "annotations" / "expected_records" / f"{DOC_004.stem}.jsonl").read_text(encoding="utf-8").splitlines()
     # Every hand-checked record of the document but a few at most; the summary counts what was written.
     assert len(records) >= len(expected) - 3

@@ -44,7 +44,7 @@ def test_out_of_range_options_are_refused_before_any_work(tmp_path: Path, option
     result = runner.invoke(app, ["extract", str(DOC_004), "--out", str(out), *option])
     assert result.exit_code == 1, result.output
     assert "E203" in result.stderr and says in result.stderr
-    assert not (out / "records.jsonl").exists()
+    assert not (out / "records.parquet").exists()
 
 
 @pytest.mark.parametrize("value", ["5,x", "-1", "0,,5"])
@@ -52,3 +52,10 @@ def test_a_bad_reviewer_action_count_is_refused_before_any_work(tmp_path: Path, 
     result = runner.invoke(app, ["evaluate", "--out", str(tmp_path / "eval"), "--reviewer-actions", value])
     assert result.exit_code == 2 and "--reviewer-actions" in result.output
     assert not (tmp_path / "eval").exists()
+
+
+@pytest.mark.parametrize("command", ["extract", "export"])
+def test_an_unknown_jsonl_output_is_refused_before_any_work(tmp_path: Path, command: str) -> None:
+    result = runner.invoke(app, [command, str(DOC_004), "--out", str(tmp_path / "out"), "--jsonl", "records,recods"])
+    assert result.exit_code == 2 and "--jsonl" in result.output and "'recods'" in result.output
+    assert not (tmp_path / "out").exists()

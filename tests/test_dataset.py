@@ -18,13 +18,13 @@ import pytest
 
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.datamodel import IndicatorRecord, ParsedThreshold
-from extractor.errors import MetadataFileError
+from extractor.errors import ConfigError, MetadataFileError
 from extractor.export import export_runs
 from extractor.identity import assign_doc_ids
 from extractor.metadata import METADATA_FIELDS
 from extractor.models.base import resolve_model_dir
 from extractor.parquet import PARSED_THRESHOLD, SCHEMAS
-from tests.helpers import ROOT, SAMPLES, read_rows
+from tests.helpers import ROOT, SAMPLES, read_records, read_rows
 from tests.test_metadata import EXPECTED
 
 
@@ -41,8 +41,9 @@ def _lines(path: Path) -> list[dict]:
 
 
 def _output(run: Path, name: str) -> list[dict]:
-    """An output's rows: rows.parquet for rows (no rows.jsonl by default), else ``<name>.jsonl``."""
-    return read_rows(run) if name == "rows" else _lines(run / f"{name}.jsonl")
+    """An output's rows: from Parquet for rows and records (no JSON Lines by default), else ``<name>.jsonl``."""
+    readers = {"rows": read_rows, "records": read_records}
+    return readers[name](run) if name in readers else _lines(run / f"{name}.jsonl")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +59,7 @@ def test_every_document_and_record_carries_unit_year_and_kind(samples_run: Path)
     expected = {Path(name).stem: (unit, year, kind) for name, unit, year, kind, _p, _c in EXPECTED}
     documents = {d["doc_id"]: d for d in _lines(samples_run / "documents.jsonl")}
     assert {k: (d["unit"], d["year"], d["kind"]) for k, d in documents.items()} == expected
-    records = _lines(samples_run / "records.jsonl")
+    records = read_records(samples_run)
     assert {r["doc_id"] for r in records} >= {"000_f44a55659bcd5ffe", "004_3ff65f7921ff3963", "hn_xiangtan_hwc_2023"}
     for record in records:
         assert (record["unit"], record["year"], record["kind"]) == expected[record["doc_id"]], record["record_id"]
@@ -72,7 +73,7 @@ def test_every_output_row_carries_its_doc_id_and_records_a_unique_record_id(samp
     doc_ids = {d["doc_id"] for d in _lines(samples_run / "documents.jsonl")}
     for name in ("records", "sections", "rows", "review_queue"):
         assert {r["doc_id"] for r in _output(samples_run, name)} <= doc_ids, name
-    ids = [r["record_id"] for r in _lines(samples_run / "records.jsonl")]
+    ids = [r["record_id"] for r in read_records(samples_run)]
     assert len(ids) == len(set(ids))
 
 
@@ -88,12 +89,12 @@ def test_two_files_named_report_txt_get_distinct_doc_ids_and_nothing_is_overwrit
     assert len(list((out / STATE_DIR).glob("*.json.gz"))) == 3
     by_source = {Path(d["source"]).parent.name: d["doc_id"] for d in documents}
     rows = Counter(s["doc_id"] for s in read_rows(out))
-    records = Counter(r["doc_id"] for r in _lines(out / "records.jsonl"))
+    records = Counter(r["doc_id"] for r in read_records(out))
     for folder in "abc":
         assert rows[by_source[folder]] > 0 and records[by_source[folder]] > 0, folder
     # the same content elsewhere and under another name gives the same record ids
-    again = {r["record_id"] for r in _lines(out / "records.jsonl") if r["doc_id"] == by_source["a"]}
-    first = {r["record_id"] for r in _lines(samples_run / "records.jsonl") if r["doc_id"] == HB_2020.stem}
+    again = {r["record_id"] for r in read_records(out) if r["doc_id"] == by_source["a"]}
+    first = {r["record_id"] for r in read_records(samples_run) if r["doc_id"] == HB_2020.stem}
     assert again == first and again
 
 
@@ -125,7 +126,7 @@ def test_sidecar_columns_reach_documents_and_records(tmp_path: Path):
     }
     for document in _lines(out / "documents.jsonl"):
         assert {k: document[k] for k in ("url", "county")} == expected[document["doc_id"]]
-    records = _lines(out / "records.jsonl")
+    records = read_records(out)
     assert {r["doc_id"] for r in records} >= {HB_2020.stem, HN_2023.stem}
     for record in records:
         assert {k: record[k] for k in ("url", "county")} == expected[record["doc_id"]]
@@ -184,7 +185,7 @@ def test_the_documented_query_gives_the_share_of_numeric_targets(samples_run: Pa
     query = query.replace("'dataset/records.parquet'", f"'{samples_run / 'records.parquet'}'")
     got = {(year, province): (n, share) for year, province, n, share in duckdb.connect().execute(query).fetchall()}
     groups: dict[tuple, list[bool]] = {}
-    for r in _lines(samples_run / "records.jsonl"):
+    for r in read_records(samples_run):
         numeric = any(t["value"] is not None for t in r["parsed_thresholds"])
         groups.setdefault((r["year"], r["province"] or "(unknown)"), []).append(numeric)
     assert got == {k: (len(v), round(sum(v) / len(v), 3)) for k, v in groups.items()}
@@ -210,29 +211,40 @@ def test_export_of_overlapping_runs_keeps_each_document_once(tmp_path: Path):
     con = duckdb.connect()
     records = f"'{dataset / 'records.parquet'}'"
     assert con.execute(f"SELECT count(*) - count(DISTINCT record_id) FROM {records}").fetchone()[0] == 0
-    run_records = _lines(tmp_path / "run-a" / "records.jsonl") + _lines(tmp_path / "run-b" / "records.jsonl")
+    run_records = read_records(tmp_path / "run-a") + read_records(tmp_path / "run-b")
     assert con.execute(f"SELECT count(*) FROM {records}").fetchone()[0] == len({r["record_id"] for r in run_records})
     documents = con.execute(f"SELECT doc_id, source FROM '{dataset / 'documents.parquet'}' ORDER BY doc_id").fetchall()
     assert [d for d, _ in documents] == sorted([HB_2020.stem, HN_2023.stem, CQ_2022.stem])
     # a tie on the model: the run given last wins
     assert dict(documents)[HN_2023.stem] == str((tmp_path / "b" / HN_2023.name).resolve())
-    assert _lines(dataset / "records.jsonl") and (dataset / "sections.parquet").exists()
+    assert read_records(dataset) and (dataset / "sections.parquet").exists()
     # the runs wrote no rows.jsonl: the export reads their rows.parquet, and writes none either
     assert not (dataset / "rows.jsonl").exists()
     run_rows = {r["key"] for r in read_rows(tmp_path / "run-a") + read_rows(tmp_path / "run-b")}
     assert {r["key"] for r in read_rows(dataset)} == run_rows
 
 
-def test_rows_jsonl_on_request_holds_what_rows_parquet_holds_and_a_rerun_without_it_removes_it(tmp_path: Path):
+def test_jsonl_on_request_holds_what_parquet_holds_and_a_rerun_without_it_removes_it(tmp_path: Path):
     out = tmp_path / "out"
-    run_extraction([HN_2023], out, MODEL, threshold=0.9, rows_jsonl=True)
+    run_extraction([HN_2023], out, MODEL, threshold=0.9, jsonl=("records", "rows"))
     from_jsonl = _lines(out / "rows.jsonl")
     from_parquet = read_rows(out)
     assert len(from_jsonl) == len(from_parquet) > 10
     for a, b in zip(from_jsonl, from_parquet, strict=True):
         assert {k: v for k, v in b.items() if v is not None or k in a} == a
+    records = _lines(out / "records.jsonl")
+    assert any(r["parsed_thresholds"] for r in records)
     run_extraction([HN_2023], out, MODEL, threshold=0.9)
     assert not (out / "rows.jsonl").exists() and read_rows(out) == from_parquet
+    assert not (out / "records.jsonl").exists()
+    # records read back from Parquet are the JSON Lines records, field for field
+    assert read_records(out) == records
+
+
+def test_an_unknown_jsonl_output_is_refused_naming_the_choices(tmp_path: Path):
+    with pytest.raises(ConfigError, match="'rowz'.*records, rows"):
+        run_extraction([HN_2023], tmp_path / "out", MODEL, threshold=0.9, jsonl=("rowz",))
+    assert not (tmp_path / "out" / "records.parquet").exists()
 
 
 def test_export_prefers_the_run_with_the_newest_model(tmp_path: Path):

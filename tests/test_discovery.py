@@ -15,7 +15,7 @@ import pytest
 from extractor.bulk import INPUT_SUFFIXES, run_extraction
 from extractor.discovery import discover
 from extractor.models.base import resolve_model_dir
-from tests.helpers import DOC_003, DOC_004, ROOT
+from tests.helpers import DOC_003, DOC_004, ROOT, read_records
 
 MODEL = resolve_model_dir(ROOT / "models")
 NOBODY = 65534
@@ -47,7 +47,7 @@ def test_special_files_and_broken_links_are_listed_and_the_run_goes_on(tmp_path:
     }
     assert "FIFO" in errors["pipe.txt"]["message"] and "gone.txt" in errors["dangling.txt"]["message"]
     assert summary.processed == 1 and summary.failed == 4
-    assert {json.loads(line)["doc_id"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()} == {"good"}
+    assert {r["doc_id"] for r in read_records(out)} == {"good"}
 
 
 def test_fifo_named_directly_is_refused_without_opening_it(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_a_thousand_folders_deep_and_paths_over_path_max_do_not_stop_the_run(tmp
     assert codes == {"E135"} and len(summary.errors) == 2
     assert all("too long" in e["message"] for e in summary.errors)
     assert summary.processed == 2  # good.txt and the document 1,000 folders down
-    docs = {json.loads(line)["source"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()}
+    docs = {r["source"] for r in read_records(out)}
     assert any(source.endswith("/d/doc.txt") for source in docs) and any(source.endswith("good.txt") for source in docs)
 
 

@@ -118,7 +118,7 @@ def test_mutated_documents_give_valid_bounded_repeatable_output(classifier: RowC
     source.write_text(text, encoding="utf-8", newline="")
     n_lines = len(LINE_BREAK.split(text.removesuffix("\n").removesuffix("\r")))
 
-    summary = run_extraction([source], case / "first", MODEL, threshold=0.9, classifier=classifier, rows_jsonl=True)
+    summary = run_extraction([source], case / "first", MODEL, threshold=0.9, classifier=classifier, jsonl=("records", "rows"))
     for entry in summary.errors:
         assert entry["code"] != "E999" and re.fullmatch(r"E\d{3}", entry["code"]), entry["message"]
 
@@ -132,5 +132,5 @@ def test_mutated_documents_give_valid_bounded_repeatable_output(classifier: RowC
             if name == "records.jsonl":
                 assert 0.0 <= item["confidence"] <= 1.0 and isinstance(item["thresholds"], dict)
 
-    run_extraction([source], case / "second", MODEL, threshold=0.9, classifier=classifier, rows_jsonl=True)
+    run_extraction([source], case / "second", MODEL, threshold=0.9, classifier=classifier, jsonl=("records", "rows"))
     assert _outputs(case / "second") == _outputs(case / "first")

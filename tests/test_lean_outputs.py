@@ -17,7 +17,7 @@ import pytest
 import extractor.bulk as bulk
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.models.base import resolve_model_dir
-from tests.helpers import DOC_003, DOC_004, ROOT, read_rows
+from tests.helpers import DOC_003, DOC_004, ROOT, read_records, read_rows
 
 MODEL = resolve_model_dir(ROOT / "models")
 THRESHOLD = 0.9
@@ -42,7 +42,7 @@ def test_rows_have_no_context_by_default_but_queued_rows_keep_theirs(runs: dict[
     queue = _lines(runs["lean"] / "review_queue.jsonl")
     assert rows and queue
     assert all(row["context"] is None for row in rows)
-    assert not (runs["lean"] / "rows.jsonl").exists()  # rows go to Parquet only, unless --rows-jsonl
+    assert not (runs["lean"] / "rows.jsonl").exists()  # rows go to Parquet only, unless --jsonl rows
     assert all(isinstance(row["context"], dict) and row["context"].get("row_texts") for row in queue)
     assert pq.read_table(runs["lean"] / "rows.parquet").column("context").null_count == len(rows)
 
@@ -53,7 +53,7 @@ def test_keep_context_keeps_it_and_changes_nothing_else(runs: dict[str, Path]) -
     assert all(isinstance(row["context"], dict) for row in full)
     assert [{**row, "context": None} for row in full] == lean
     assert _lines(runs["full"] / "review_queue.jsonl") == _lines(runs["lean"] / "review_queue.jsonl")
-    assert (runs["full"] / "records.jsonl").read_bytes() == (runs["lean"] / "records.jsonl").read_bytes()
+    assert read_records(runs["full"]) == read_records(runs["lean"])
 
 
 def test_state_files_are_compressed_and_small(runs: dict[str, Path]) -> None:
@@ -82,7 +82,7 @@ def test_parent_loads_the_model_only_when_it_extracts_itself(tmp_path: Path, mon
     assert two.processed == 2 and loads == []  # the workers loaded it, each once
     one = run_extraction([docs], tmp_path / "one", MODEL, THRESHOLD, workers=1)
     assert one.processed == 2 and len(loads) == 1
-    assert (tmp_path / "one" / "records.jsonl").read_bytes() == (tmp_path / "two" / "records.jsonl").read_bytes()
+    assert read_records(tmp_path / "one") == read_records(tmp_path / "two")
 
 
 def test_extract_imports_neither_label_studio_nor_httpx_and_keeps_context_on_request(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from extractor.config import load_config
 from extractor.errors import ConfigError, DocumentTimeoutError
 from extractor.limits import Limits, time_limit
 from extractor.models.base import resolve_model_dir
-from tests.helpers import DOC_003, DOC_004, ROOT
+from tests.helpers import DOC_003, DOC_004, ROOT, read_records
 
 MODEL = resolve_model_dir(ROOT / "models")
 
@@ -40,8 +40,8 @@ def _one_line(size: int) -> bytes:
 
 def _records_by_doc(out: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines():
-        doc = json.loads(line)["doc_id"]
+    for record in read_records(out):
+        doc = record["doc_id"]
         counts[doc] = counts.get(doc, 0) + 1
     return counts
 

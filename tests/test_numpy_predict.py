@@ -33,7 +33,7 @@ from extractor.tables.assignment import linear_sum_assignment
 from extractor.tables.column_classifier import ColumnRoleClassifier
 from extractor.tables.column_model import COLUMN_MODEL_FILE, ColumnRoleModel
 from scripts.convert_model import sample_records
-from tests.helpers import ROOT
+from tests.helpers import ROOT, read_records
 
 SHIPPED = ROOT / "models" / (ROOT / "models" / "CURRENT").read_text().strip()
 DOCUMENTS = sorted((ROOT / "samples").glob("*.txt")) + sorted((ROOT / "samples" / "wild").glob("*.txt"))
@@ -143,7 +143,7 @@ def test_extract_imports_neither_scikit_learn_nor_scipy(tmp_path: Path) -> None:
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "extractor.models.linear_predict" in imported and "extractor.tables.assignment" in imported
     assert sorted(m for m in imported if m.split(".")[0] in ("sklearn", "scipy")) == []
-    assert (tmp_path / "out" / "records.jsonl").stat().st_size > 0
+    assert read_records(tmp_path / "out")
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -15,7 +14,7 @@ import psutil
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.models.base import resolve_model_dir
 from extractor.pool import run_pool
-from tests.helpers import ROOT, SAMPLES
+from tests.helpers import ROOT, SAMPLES, read_records
 
 MODEL = resolve_model_dir(ROOT / "models")
 
@@ -67,5 +66,5 @@ def test_a_worker_killed_mid_run_is_replaced_and_every_document_is_written(tmp_p
     killer.join()
     assert killed, "a worker should have been killed mid-run"
     assert summary.failed == 0 and summary.processed == 4
-    docs = {json.loads(line)["doc_id"] for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()}
+    docs = {r["doc_id"] for r in read_records(out)}
     assert len(docs) == 4

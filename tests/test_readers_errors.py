@@ -22,7 +22,7 @@ from extractor.errors import (
 )
 from extractor.reader import read_document
 from extractor.readers import SUPPORTED_SUFFIXES
-from tests.helpers import ROOT, read_rows
+from tests.helpers import ROOT, read_records, read_rows
 
 FORMATS_DIR = ROOT / "tests" / "data" / "formats"
 DOCX = FORMATS_DIR / "merged_categories.docx"
@@ -177,7 +177,7 @@ def test_bulk_run_reads_every_format_and_lists_bad_files(tmp_path: Path) -> None
     assert summary.processed == 5 and summary.failed == 2
     errors = {Path(e["source"]).name: e["code"] for e in map(json.loads, (out / "errors.jsonl").read_text().splitlines())}
     assert errors == {"old.doc": "E113", "cut.xlsx": "E112"}
-    records = [json.loads(line) for line in (out / "records.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = read_records(out)
     by_source: dict[str, list[dict]] = {}
     for record in records:
         by_source.setdefault(Path(record["source"]).name, []).append(record)

@@ -34,7 +34,7 @@ from extractor.review.table_tasks import HEADER_FROM, TO_NAME, header_choice, ro
 from extractor.tables.reviewed_roles import load_reviewed_tables
 from extractor.training import train
 from tests import review_fixtures
-from tests.helpers import read_rows
+from tests.helpers import read_records, read_rows
 
 ls_server = review_fixtures.ls_server
 ls_settings = review_fixtures.ls_settings
@@ -55,7 +55,7 @@ def _jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def _records(out: Path) -> Counter[Any]:
-    return Counter((r["line"], content_key(r)) for r in _jsonl(out / "records.jsonl"))
+    return Counter((r["line"], content_key(r)) for r in read_records(out))
 
 
 def _expected(doc: Path) -> Counter[Any]:

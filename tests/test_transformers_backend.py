@@ -29,7 +29,7 @@ from extractor.models import ModelCard, load_classifier, new_classifier  # noqa:
 from extractor.models import transformers_backend as tb  # noqa: E402
 from extractor.models.unit_text import MARKERS, unit_pair  # noqa: E402
 from extractor.pipeline import process_document  # noqa: E402
-from tests.helpers import read_rows
+from tests.helpers import read_records, read_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNOTATIONS = ROOT / "annotations"
@@ -247,4 +247,4 @@ def test_extract_cli_with_the_trained_model(retrained: Path, tmp_path: Path) -> 
     _cli("extract", str(SAMPLE), "--out", str(out), "--model", str(retrained), "--no-reviews")
     rows = read_rows(out)
     assert rows and all(r["label"] in LABELS and 0 < r["confidence"] <= 1 for r in rows)
-    assert (out / "records.jsonl").read_text(encoding="utf-8").strip()
+    assert read_records(out)
