@@ -194,11 +194,14 @@ def process_to_state(
     reviews: Reviews,
     limits: Limits | None = None,
     keep_context: bool = False,
+    with_state: bool = False,
 ) -> dict[str, Any]:
     """Extract one document into its state file; return a small status, never raise.
 
     The status is ``{"error": …}`` or ``{"unchanged": bool, "sha256": …}``; the result itself
     stays on disk so a run over thousands of documents keeps little in memory.
+    ``with_state`` (a caller in the same process, about to write the outputs)
+    also gets a new state under ``"state"``, saving the read back from disk.
     A document over one of ``limits`` ends in that limit's named error.
     """
     limits = limits or Limits()
@@ -215,7 +218,7 @@ def process_to_state(
     except Exception as exc:  # bad input (ExtractorError) or a bug: this document fails, the run goes on
         return {"error": _error_entry(path, exc)}
     write_state(state_path, state)
-    return {"unchanged": False, "sha256": doc.sha256}
+    return {"unchanged": False, "sha256": doc.sha256, **({"state": state} if with_state else {})}
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
@@ -241,7 +244,7 @@ def _run_jobs(
         if jobs:
             model = classifier()
             for job in jobs:
-                yield job, process_to_state(job.path, job.state_file, model, threshold, reviews, limits, keep_context)
+                yield job, process_to_state(job.path, job.state_file, model, threshold, reviews, limits, keep_context, True)
         return
     by_path = {str(job.path): job for job in jobs}
     state_files = {p: str(job.state_file) for p, job in by_path.items()}
@@ -322,13 +325,14 @@ def run_extraction(
     with RunOutputs(out, summary, sidecar, card.created, keep_context, jsonl) as outputs:
         waiting = deque(jobs)
         for job, status in results:
+            state = status.pop("state", None)  # extracted in this process: written at once, not read back
             statuses[job.path] = status
             on_document(job.path, status)
             # Write in input order as documents finish, so writing overlaps extraction.
             while stems and waiting and waiting[0].path in statuses:
                 first = waiting.popleft()
                 if "error" not in statuses[first.path]:
-                    outputs.add(first, stems[first.path])
+                    outputs.add(first, stems[first.path], state if first is job else None)
         summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
         summary.failed = len(summary.errors)
         summary.unchanged = sum(bool(s.get("unchanged")) for p, s in statuses.items() if p in earlier)

@@ -97,11 +97,19 @@ def schema_for(output: str, extra_columns: Sequence[str] = ()) -> pa.Schema:
 
 
 def to_arrow(output: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
-    """Rows (JSON Lines dicts) of ``output`` as an Arrow table of ``schema``."""
+    """Rows (JSON Lines dicts) of ``output`` as an Arrow table of ``schema``; a missing field is null.
+
+    Built column by column (``from_pydict``): several times faster than
+    ``from_pylist`` for many rows of flat fields.
+    """
     convert = CONVERT.get(output, {})
-    typed = [{**row, **{k: f(row[k]) for k, f in convert.items() if k in row}} if convert.keys() & row.keys() else row
-             for row in rows]
-    return pa.Table.from_pylist(typed, schema=schema)
+    columns = {}
+    for name in schema.names:
+        if name in convert:
+            columns[name] = [convert[name](row[name]) if name in row else None for row in rows]
+        else:
+            columns[name] = [row.get(name) for row in rows]
+    return pa.Table.from_pydict(columns, schema=schema)
 
 
 class ParquetSink:

@@ -10,13 +10,13 @@ temporary name and renamed only when the run completes.
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Collection, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from extractor.atomic import write_bytes_atomic
 from extractor.dataset import DatasetWriter, jsonl_outputs, stamp_document
 from extractor.output import JsonlWriter, RecordsCsvWriter
@@ -39,14 +39,13 @@ def is_queued(row: Mapping[str, Any], threshold: float) -> bool:
 
 
 def write_state(path: Path, state: Mapping[str, Any]) -> None:
-    """A state file: compact JSON, gzip-compressed (fast level: a tenth of the bytes for little CPU)."""
-    text = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
-    write_bytes_atomic(path, gzip.compress(text.encode("utf-8"), compresslevel=STATE_COMPRESSION))
+    """A state file: compact UTF-8 JSON (orjson), gzip-compressed (fast level: a tenth of the bytes for little CPU)."""
+    write_bytes_atomic(path, gzip.compress(orjson.dumps(state), compresslevel=STATE_COMPRESSION))
 
 
 def read_state(path: Path) -> dict[str, Any]:
-    """A state file's content; raises OSError, EOFError or a JSON error for a damaged one."""
-    return json.loads(gzip.decompress(path.read_bytes()))
+    """A state file's content; raises OSError, EOFError or a JSON error (a ValueError) for a damaged one."""
+    return orjson.loads(gzip.decompress(path.read_bytes()))
 
 
 class RunOutputs:
@@ -78,10 +77,10 @@ class RunOutputs:
         self._tables: list[dict[str, Any]] = []
         return self
 
-    def add(self, job: Job, doc_id: str) -> None:
-        """Write one extracted document (its state file) under ``doc_id``."""
+    def add(self, job: Job, doc_id: str, state: Mapping[str, Any] | None = None) -> None:
+        """Write one extracted document under ``doc_id``: its ``state``, else its state file's."""
         summary = self.summary
-        state = read_state(job.state_file)
+        state = state or read_state(job.state_file)
         extra = self.sidecar.lookup(job.path, state["result"]["document"]["sha256"])
         stamped = stamp_document(state["result"], doc_id, state["source"], extra, summary.model_version, self.model_created)
         self._queue += [r for r in stamped["rows"] if is_queued(r, summary.threshold)]
