@@ -101,10 +101,12 @@ def role_tokens(record: UnitRecord) -> str:
 
     Roles generalise across templates (三级指标 and 绩效指标 both name indicators).
     """
-    ctx = record["context"]
+    return _role_tokens(record, left_label_role(record))
+
+
+def _role_tokens(record: UnitRecord, left_label: str) -> str:
     role = column_role(record)
-    left_label = left_label_role(record)
-    kind = "headerrow" if ctx.get("is_header_row") else "body"
+    kind = "headerrow" if record["context"].get("is_header_row") else "body"
     return f"role={role} leftlabel={left_label} {kind} role_{kind}={role}"
 
 
@@ -199,6 +201,115 @@ def layout_width() -> int:
     return len(layout_vector({"text": "", "context": {}}))
 
 
+class _Rows:
+    """The table rows (``row_texts`` objects) of some records, each distinct row read once.
+
+    The cells of the distinct rows lie in one flat array, each row followed
+    by one empty cell, so that a column at or past a row's end reads that cell.
+    """
+
+    def __init__(self, rows: Sequence[Sequence[Any]], col: np.ndarray) -> None:
+        distinct = dict(zip(map(id, rows), rows, strict=True))  # the caller holds every row, so no id is reused
+        number = {key: k for k, key in enumerate(distinct)}
+        of = np.fromiter(map(number.__getitem__, map(id, rows)), dtype=np.intp, count=len(rows))
+        sizes = np.array([len(r) for r in distinct.values()], dtype=np.int64)
+        self.first = np.cumsum(sizes + 1) - (sizes + 1)  # each distinct row's first cell
+        self.cells = [str(t) for row in distinct.values() for t in (*row, "")]
+        self.row = np.repeat(np.arange(len(sizes)), sizes + 1)  # the distinct row of each cell
+        self.of, self.col, self.size = of, col, sizes[of]
+
+    def cell(self, end: np.ndarray) -> np.ndarray:
+        """The cell at ``len(row[:end])`` in each record's row (its first cell not in ``row[:end]``)."""
+        return self.first[self.of] + np.where(end >= 0, np.minimum(end, self.size), np.maximum(0, self.size + end))
+
+    def total(self, counted: np.ndarray) -> np.ndarray:
+        """How many ``counted`` cells each record's row has."""
+        return np.bincount(self.row, weights=counted, minlength=len(self.first)).astype(np.int64)[self.of]
+
+    def before(self, counted: np.ndarray) -> np.ndarray:
+        """How many ``counted`` cells lie left of each cell in its row."""
+        total = np.cumsum(counted) - counted
+        return total - total[self.first][self.row]
+
+    def left_labels(self) -> np.ndarray:
+        """:func:`left_label_role` of each record: the form key of the nearest key cell left of its column."""
+        keys = np.array([_form_key(t) or "" for t in self.cells], dtype=object)
+        where = np.where(keys != "", np.arange(len(keys)), -1)
+        nearest = np.maximum.accumulate(np.concatenate([[-1], where]))[self.cell(self.col)]  # the last key cell before
+        own = nearest >= self.first[self.of]
+        return np.where(own, keys[np.maximum(nearest, 0)], "none")
+
+    def layout(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rank of the column among its row's filled cells, the row's filled cells, filled target-like cells right of it)."""
+        filled = np.array([bool(t.strip()) for t in self.cells])
+        target = filled & np.array([_is_target_like(t) for t in self.cells])
+        at = self.cell(self.col)
+        rank = np.where(filled[at] & (self.col >= 0), self.before(filled)[at], 0)
+        return rank, self.total(filled), self.total(target) - self.before(target)[self.cell(self.col + 1)]
+
+
+def _ints(contexts: Sequence[Mapping[str, Any]], key: str, default: int) -> np.ndarray:
+    return np.array([int(c.get(key, default)) for c in contexts], dtype=np.int64)
+
+
+def left_label_roles(records: Sequence[UnitRecord]) -> list[str]:
+    """:func:`left_label_role` of each record, each table row (one ``row_texts`` list) read once."""
+    contexts = [r["context"] for r in records]
+    return _Rows([c.get("row_texts") or () for c in contexts], _ints(contexts, "col", 0)).left_labels().tolist()
+def _shapes(texts: Sequence[str]) -> np.ndarray:
+    """:func:`_shape` of each text, each distinct text shaped once."""
+    index: dict[str, int] = {}
+    at = [index.setdefault(t, len(index)) for t in texts]
+    shapes = np.array([_cached_shape(t) for t in index], dtype=np.float64).reshape(len(index), -1)
+    return shapes[np.asarray(at, dtype=np.intp)]
+
+
+def layout_array(records: Sequence[UnitRecord]) -> np.ndarray:
+    """:func:`layout_vector` of each record, as the rows of one array.
+
+    Each distinct text is shaped once and each table row (one ``row_texts``
+    list) is counted once; the rest is arithmetic on whole columns.
+    """
+    n = len(records)
+    if not n:
+        return np.zeros((0, layout_width()))
+    contexts = [r["context"] for r in records]
+    texts = texts_of(records)
+    lefts = [str(c.get("left", "")) for c in contexts]
+    rights = [str(c.get("right", "")) for c in contexts]
+    rows = [c.get("row_texts") or [t] for c, t in zip(contexts, texts, strict=True)]
+    col = _ints(contexts, "col", 0)
+    n_cols = np.maximum(1, np.array([int(c.get("n_cols", len(r))) for c, r in zip(contexts, rows, strict=True)], dtype=np.int64))
+    cells = _Rows(rows, col)
+    rank, filled, targets = cells.layout()
+    own_row = np.array([bool(c.get("row_texts")) for c in contexts])  # else [text] stands in for the row, but not for the left label
+    headers = [str(c.get("header", "")) for c in contexts]
+    flags = [
+        [bool(c.get("is_header_row")) for c in contexts],
+        [h in _GRADE_HEADERS for h in headers],
+        [not h for h in headers],
+        [str(c.get("above", "")).strip() == t.strip() for c, t in zip(contexts, texts, strict=True)],
+        [bool(left.strip()) for left in lefts],
+    ]
+    shapes = _shapes(texts + lefts + rights)
+    return np.column_stack([
+        shapes[:n], shapes[n : 2 * n, 5:9], shapes[2 * n :, 5:9],
+        col / n_cols,
+        col == 0,
+        col == n_cols - 1,
+        np.minimum(col, 8) / 8.0,
+        np.minimum(n_cols, 16) / 16.0,
+        rank / np.maximum(1, filled),
+        rank == 0,
+        rank == filled - 1,
+        filled / n_cols,
+        np.minimum(targets, 6) / 6.0,
+        _ints(contexts, "row", 0) / np.maximum(1, _ints(contexts, "n_rows", 1)),
+        np.array(flags, dtype=np.float64).T,
+        own_row & (cells.left_labels() == "activity"),
+    ]).astype(np.float64)
+
+
 def layout_matrix(records: Sequence[UnitRecord]) -> Any:
     """The layout vectors as a SciPy sparse matrix (for the scikit-learn featurizer; SciPy is imported here only)."""
     from scipy import sparse
@@ -219,7 +330,8 @@ def neighbours_of(records: Sequence[UnitRecord]) -> list[str]:
 
 
 def roles_of(records: Sequence[UnitRecord]) -> list[str]:
-    return [role_tokens(r) for r in records]
+    """:func:`role_tokens` of each record, each table row's left labels found once."""
+    return [_role_tokens(r, left) for r, left in zip(records, left_label_roles(records), strict=True)]
 
 
 def role_texts_of(records: Sequence[UnitRecord]) -> list[str]:

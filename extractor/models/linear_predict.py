@@ -31,13 +31,13 @@ from extractor import features
 from extractor.errors import ModelLoadError
 from extractor.features import UnitRecord
 from extractor.models.linear_arrays import Arrays, array_entry, check_linear, read_arrays, text_entry, vocabulary_entry
-from extractor.sparse_rows import add_dot, sum_of_squares
+from extractor.sparse_rows import entry_positions, entry_rows, row_sums, sum_of_squares
 
 # The code a description may name, by role.
 _SELECTORS = ("texts_of", "headers_of", "neighbours_of", "roles_of", "role_texts_of")
 _TOKENIZERS = ("jieba_words",)
 _ANALYZERS = ("role_char_ngrams",)
-_LAYOUTS = {"layout_matrix": "layout_vector"}  # the matrix function -> its per-record vector
+_LAYOUTS = {"layout_matrix": "layout_array"}  # the matrix function -> the same numbers as a numpy array
 # Vectoriser settings with one value only here (others change the features).
 _FIXED = {"binary": False, "dtype": "numpy.float64", "input": "content", "preprocessor": None, "stop_words": None, "strip_accents": None}
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyser turns these into one space
@@ -156,13 +156,13 @@ class TextBranch:
 
 @dataclass
 class LayoutBranch:
-    """Numbers per record (a feature function of :mod:`extractor.features`)."""
+    """Numbers per record (a feature function of :mod:`extractor.features` giving an array)."""
 
-    vector: Callable[[UnitRecord], list[float]]
+    matrix: Callable[[Sequence[UnitRecord]], np.ndarray]
     width: int
 
     def block(self, records: Sequence[UnitRecord]) -> Block:
-        values = np.array([self.vector(r) for r in records], dtype=np.float64).reshape(len(records), self.width)
+        values = self.matrix(records).reshape(len(records), self.width)
         rows, columns = np.nonzero(values)
         lengths = np.bincount(rows, minlength=len(records))
         starts = np.cumsum(lengths) - lengths
@@ -206,15 +206,21 @@ class LinearTextModel:
         return {f"{prefix}/{key}": value for key, value in self.arrays.items()}
 
     def decision_function(self, records: Sequence[UnitRecord]) -> np.ndarray:
-        """Linear scores, one column per row of the coefficients."""
-        scores = np.zeros((len(records), self.weights.shape[1]))
+        """Linear scores, one column per row of the coefficients.
+
+        Each record's products are added in the order of its row of the
+        stacked feature matrix (branch by branch), as SciPy's product does.
+        """
+        rows, terms = [], []
         offset = 0
         for branch, weight in self.branches:
             block = branch.block(records)
-            data = block.data if weight is None else block.data * weight
-            add_dot(scores, block.starts, block.lengths, block.indices + offset, data, self.weights)
+            at = entry_positions(block.starts, block.lengths)
+            data = block.data[at] if weight is None else block.data[at] * weight
+            terms.append(data[:, None] * self.weights[block.indices[at] + offset])
+            rows.append(entry_rows(block.lengths))
             offset += branch.width
-        return scores + self.intercept
+        return row_sums(np.concatenate(rows), np.concatenate(terms), len(records)) + self.intercept
 
     def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:
         """Probabilities in ``classes_`` order, as ``LogisticRegression.predict_proba`` gives them."""
