@@ -60,6 +60,10 @@ def header_text(record: UnitRecord) -> str:
     return header
 
 
+ROLE_SEPARATOR = "\u0001"  # between a column role and a text (role_texts_of)
+ROLE_TAG = ":"  # between a role and an n-gram (role_char_ngrams)
+
+
 def neighbour_text(record: UnitRecord) -> str:
     ctx = record["context"]
     return f"{ctx.get('left', '')}\u0001{ctx.get('right', '')}"
@@ -338,7 +342,7 @@ def role_texts_of(records: Sequence[UnitRecord]) -> list[str]:
     """Each unit's text behind its column role, for role-conditioned n-grams."""
     out = []
     for record in records:
-        out.append(f"{column_role(record)}\u0001{unit_text(record)}")
+        out.append(f"{column_role(record)}{ROLE_SEPARATOR}{unit_text(record)}")
     return out
 
 
@@ -349,9 +353,9 @@ def role_char_ngrams(doc: str) -> list[str]:
     target value under 指标值 and a justification under 指标值确定依据); these
     features let the model learn that instead of voting on the words alone.
     """
-    role, text = doc.split("\u0001", 1)
+    role, text = doc.split(ROLE_SEPARATOR, 1)
     text = "".join(text.split())
-    return list(map(f"{role}:".__add__, chain(text, map(operator.add, text, text[1:]))))
+    return list(map(f"{role}{ROLE_TAG}".__add__, chain(text, map(operator.add, text, text[1:]))))
 
 
 def __getattr__(name: str) -> Any:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add
 from pathlib import Path
@@ -89,8 +89,10 @@ def analyzer(params: Mapping[str, Any]) -> Callable[[str], list[str]]:
 
 @dataclass
 class Block:
-    """One branch's features of some records: row ``r`` is ``lengths[r]`` entries from ``starts[r]``."""
+    """One branch's features of some records: record ``r`` has the features of ``rows[r]``, and
+    row ``k`` is ``lengths[k]`` entries from ``starts[k]`` (records with equal features may share a row)."""
 
+    rows: np.ndarray
     starts: np.ndarray
     lengths: np.ndarray
     indices: np.ndarray
@@ -110,15 +112,35 @@ class TextBranch:
     width: int
 
     def block(self, records: Sequence[UnitRecord]) -> Block:
-        """The branch's rows, each distinct text vectorised once."""
-        index: dict[str, int] = {}
-        rows = np.asarray([index.setdefault(text, len(index)) for text in self.select(records)], dtype=np.intp)
-        indptr, indices, data = self.vectorise(list(index))
-        return Block(indptr[:-1][rows], np.diff(indptr)[rows], indices, data)
+        """The branch's rows, each distinct text (or what stands for it, :meth:`keys`) vectorised once."""
+        index: dict[Hashable, int] = {}
+        rows = np.asarray([index.setdefault(key, len(index)) for key in self.keys(records)], dtype=np.intp)
+        indptr, indices, data = self.weigh(*self.count(*self.term_rows(list(index)), len(index)))
+        return Block(rows, indptr[:-1], np.diff(indptr), indices, data)
+
+    def keys(self, records: Sequence[UnitRecord]) -> Sequence[Hashable]:
+        """What each record's terms are found from (:meth:`term_rows`): here its selected text."""
+        return self.select(records)
+
+    def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text, column) of each vocabulary term of ``texts``, the terms of each text looked up in turn."""
+        known = self.vocabulary.get
+        terms: list[int] = []
+        sizes = []
+        for text in texts:
+            before = len(terms)
+            terms += map(known, self.analyze(text), repeat(-1))  # -1: a term outside the vocabulary
+            sizes.append(len(terms) - before)
+        found = np.asarray(terms, dtype=np.int64)
+        keep = found >= 0
+        return np.repeat(np.arange(len(texts), dtype=np.int64), sizes)[keep], found[keep]
 
     def vectorise(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR arrays (indptr, indices, data) of ``texts``: counts, sublinear tf, idf, row norm."""
-        starts, columns, counts = self.term_counts(texts)
+        return self.weigh(*self.term_counts(texts))
+
+    def weigh(self, starts: np.ndarray, columns: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays (indptr, indices, data) from term counts: sublinear tf, idf, row norm."""
         data = counts.astype(np.float64)
         if self.sublinear_tf:
             data = np.log(data)
@@ -133,25 +155,129 @@ class TextBranch:
         return starts, columns, data
 
     def term_counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CSR arrays (indptr, indices, counts) of the vocabulary terms of ``texts``, columns ascending in each row.
+        """CSR arrays (indptr, indices, counts) of the vocabulary terms of ``texts``, columns ascending in each row."""
+        return self.count(*TextBranch.term_rows(self, texts), len(texts))
 
-        Terms are looked up text by text; counting and ordering them is one
-        ``numpy.unique`` over (text, column) for all the texts.
+    def count(self, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays (indptr, indices, counts) of the terms found by :meth:`term_rows`.
+
+        Counting and ordering them is one ``numpy.unique`` over (text, column) for all the texts.
         """
-        known = self.vocabulary.get
-        terms: list[int] = []
-        sizes = []
-        for text in texts:
-            before = len(terms)
-            terms += map(known, self.analyze(text), repeat(-1))  # -1: a term outside the vocabulary
-            sizes.append(len(terms) - before)
-        found = np.asarray(terms, dtype=np.int64)
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
-        keep = found >= 0
-        keys, counts = np.unique(rows[keep] * self.width + found[keep], return_counts=True)
-        starts = np.zeros(len(texts) + 1, dtype=np.intp)
-        np.cumsum(np.bincount(keys // self.width, minlength=len(texts)), out=starts[1:])
+        keys, counts = np.unique(rows * self.width + columns, return_counts=True)
+        starts = np.zeros(n_texts + 1, dtype=np.intp)
+        np.cumsum(np.bincount(keys // self.width, minlength=n_texts), out=starts[1:])
         return starts, (keys % self.width).astype(np.intp), counts
+
+
+_BITS = 21  # bits of a code point: three make one int64
+
+
+def _code_points(text: str) -> np.ndarray | None:
+    """The code points of ``text`` (lone surrogates too), or None where they cannot be read one per character."""
+    data = text.encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(data, dtype=np.uint32).astype(np.int64) if len(data) == 4 * len(text) else None
+
+
+def gram_codes(texts: Sequence[str], low: int, high: int) -> list[tuple[int, np.ndarray, np.ndarray]] | None:
+    """(n, text, code) of every character n-gram of ``texts``, ``low <= n <= high <= 3``, as :func:`char_ngrams` makes them.
+
+    An n-gram's code is its code points side by side (``_BITS`` each); None
+    where the texts' code points cannot be read (see :func:`_code_points`).
+    """
+    points = _code_points("".join(texts))
+    if points is None:
+        return None
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    room = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(points))  # characters from each on, in its text
+    out = []
+    codes = points
+    for n in range(1, high + 1):
+        if n > 1:
+            codes = (codes[:-1] << _BITS) | points[n - 1 :]
+        if n >= low:
+            whole = room[: len(codes)] >= n
+            out.append((n, text[: len(codes)][whole], codes[whole]))
+    return out
+
+
+class GramTable:
+    """The 1- to 3-character terms of a vocabulary by their codes (:func:`gram_codes`), sorted for ``numpy.searchsorted``."""
+
+    def __init__(self, vocabulary: Mapping[str, int], high: int) -> None:
+        self.codes: dict[int, np.ndarray] = {}
+        self.columns: dict[int, np.ndarray] = {}
+        for n in range(1, high + 1):
+            terms = [term for term in vocabulary if len(term) == n]
+            found = gram_codes(terms, n, n)
+            if found is None:
+                raise ValueError(f"a {n}-character term of the vocabulary has no code")
+            order = np.argsort(found[0][2], kind="stable")
+            self.codes[n] = found[0][2][order]
+            self.columns[n] = np.array([vocabulary[t] for t in terms], dtype=np.int64).reshape(-1)[order]
+
+    def find(self, texts: Sequence[str], low: int, high: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(text, column) of each n-gram of ``texts`` in the vocabulary; None where :func:`gram_codes` gives none."""
+        grams = gram_codes(texts, low, high)
+        if grams is None:
+            return None
+        rows, columns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for n, text, codes in grams:
+            known = self.codes[n]
+            if not len(known):
+                continue
+            at = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+            hit = known[at] == codes
+            rows.append(text[hit])
+            columns.append(self.columns[n][at[hit]])
+        return np.concatenate(rows), np.concatenate(columns)
+
+
+@dataclass
+class CharBranch(TextBranch):
+    """A character n-gram branch (n up to 3) looking its n-grams up as integer codes, all texts at once."""
+
+    low: int = 1
+    high: int = 1
+    lower: bool = False
+    table: GramTable | None = None
+
+    def __post_init__(self) -> None:
+        self.table = GramTable(self.vocabulary, self.high)
+
+    def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        plain = [_WHITE_SPACES.sub(" ", t.lower() if self.lower else t) for t in texts]
+        found = self.table.find(plain, self.low, self.high) if self.table else None
+        return found if found is not None else TextBranch.term_rows(self, texts)
+
+
+@dataclass
+class RoleTextBranch(TextBranch):
+    """``role_texts_of`` with ``role_char_ngrams``: each role's texts looked up at once in that role's terms (their tags cut)."""
+
+    by_role: dict[str, GramTable] = field(default_factory=dict)
+
+    def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        roles: dict[str, list[int]] = {}
+        plain = []
+        for k, doc in enumerate(texts):
+            role, text = doc.split(features.ROLE_SEPARATOR, 1)
+            roles.setdefault(role, []).append(k)
+            plain.append("".join(text.split()))
+        rows, columns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for role, which in roles.items():
+            table = self.by_role.get(role) or self.by_role.setdefault(role, GramTable(self._terms_of(role), 2))
+            found = table.find([plain[k] for k in which], 1, 2)
+            if found is None:
+                return TextBranch.term_rows(self, texts)
+            rows.append(np.asarray(which, dtype=np.int64)[found[0]])
+            columns.append(found[1])
+        return np.concatenate(rows), np.concatenate(columns)
+
+    def _terms_of(self, role: str) -> dict[str, int]:
+        """The vocabulary's terms of ``role`` without their ``role:`` tag."""
+        tag = f"{role}{features.ROLE_TAG}"
+        return {term[len(tag) :]: column for term, column in self.vocabulary.items() if term.startswith(tag)}
 
 
 @dataclass
@@ -166,7 +292,7 @@ class LayoutBranch:
         rows, columns = np.nonzero(values)
         lengths = np.bincount(rows, minlength=len(records))
         starts = np.cumsum(lengths) - lengths
-        return Block(starts, lengths, columns, values[rows, columns])
+        return Block(np.arange(len(records), dtype=np.intp), starts, lengths, columns, values[rows, columns])
 
 
 Branch = TextBranch | LayoutBranch
@@ -182,7 +308,7 @@ class LinearTextModel:
     def __init__(self, branches: list[tuple[Branch, float | None]], coef: np.ndarray, intercept: np.ndarray,
                  classes: np.ndarray, arrays: dict[str, np.ndarray]) -> None:
         self.branches = branches
-        self.weights = np.ascontiguousarray(coef.T)
+        self.weights = np.ascontiguousarray(coef)  # one row per score column
         self.intercept = intercept
         self.classes_ = classes
         self.arrays = arrays
@@ -210,17 +336,28 @@ class LinearTextModel:
 
         Each record's products are added in the order of its row of the
         stacked feature matrix (branch by branch), as SciPy's product does.
+        Records whose rows agree so far share their running sums: those with
+        the same text add the text branches' products once.
         """
-        rows, terms = [], []
+        node = np.zeros(len(records), dtype=np.intp)  # each record's distinct row so far
+        sums = np.zeros((len(self.weights), 1))  # the running sums of the distinct rows, one row per score column
         offset = 0
         for branch, weight in self.branches:
             block = branch.block(records)
-            at = entry_positions(block.starts, block.lengths)
-            data = block.data[at] if weight is None else block.data[at] * weight
-            terms.append(data[:, None] * self.weights[block.indices[at] + offset])
-            rows.append(entry_rows(block.lengths))
+            node, sums = self._add(block, block.data if weight is None else block.data * weight, offset, node, sums)
             offset += branch.width
-        return row_sums(np.concatenate(rows), np.concatenate(terms), len(records)) + self.intercept
+        return sums[:, node].T + self.intercept
+
+    def _add(self, block: Block, data: np.ndarray, offset: int, node: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The records' distinct rows and their running sums after the products of ``block`` (``data`` weighted)."""
+        _, first, after = np.unique(node * len(block.starts) + block.rows, return_index=True, return_inverse=True)
+        rows = block.rows[first]
+        at = entry_positions(block.starts[rows], block.lengths[rows])
+        bins = np.concatenate([np.arange(len(first), dtype=np.intp), entry_rows(block.lengths[rows])])
+        columns, values = block.indices[at] + offset, data[at]
+        added = [row_sums(bins, np.concatenate([before[node[first]], values * weights[columns]]), len(first))
+                 for before, weights in zip(sums, self.weights, strict=True)]
+        return after.reshape(-1), np.array(added).reshape(len(self.weights), len(first))
 
     def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:
         """Probabilities in ``classes_`` order, as ``LogisticRegression.predict_proba`` gives them."""
@@ -260,8 +397,19 @@ def _branch(name: str, steps: Sequence[Any], arrays: Arrays, prefix: str, path: 
     if changed or params["norm"] not in ("l2", None):
         raise ValueError(f"branch {name} has settings this code does not compute: {changed or {'norm': params['norm']}}")
     vocabulary, idf = vocabulary_entry(arrays, prefix, name, bool(params["use_idf"]), path)
-    return TextBranch(_function(steps[0][2]["func"], _SELECTORS), analyzer(params), vocabulary, idf,
-                      bool(params["sublinear_tf"]), params["norm"], len(vocabulary))
+    plain = TextBranch(_function(steps[0][2]["func"], _SELECTORS), analyzer(params), vocabulary, idf,
+                       bool(params["sublinear_tf"]), params["norm"], len(vocabulary))
+    return shortcut(plain, params)
+
+
+def shortcut(plain: TextBranch, params: Mapping[str, Any]) -> TextBranch:
+    """``plain`` as the subclass that finds the same terms faster, where its selector and analyser allow one."""
+    low, high = (int(n) for n in params["ngram_range"])
+    if params["analyzer"] == "char" and high <= 3:
+        return CharBranch(**vars(plain), low=low, high=high, lower=bool(params["lowercase"]))
+    if plain.select is features.role_texts_of and plain.analyze is features.role_char_ngrams:
+        return RoleTextBranch(**vars(plain))
+    return plain
 
 
 def _plain_function(params: Mapping[str, Any]) -> bool:
