@@ -66,6 +66,8 @@ def char_ngrams(text: str, low: int, high: int) -> list[str]:
 
 def word_ngrams(tokens: Sequence[str], low: int, high: int) -> list[str]:
     """Word n-grams (space-joined) as scikit-learn's ``analyzer="word"`` makes them."""
+    if low == high == 1:
+        return list(tokens)  # each joined alone is itself
     return [" ".join(tokens[i : i + n]) for n in range(low, min(high, len(tokens)) + 1) for i in range(len(tokens) - n + 1)]
 
 
@@ -226,6 +228,8 @@ class GramTable:
             known = self.codes[n]
             if not len(known):
                 continue
+            order = np.argsort(codes)  # sorted keys search several times faster
+            text, codes = text[order], codes[order]
             at = np.minimum(np.searchsorted(known, codes), len(known) - 1)
             hit = known[at] == codes
             rows.append(text[hit])
