@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
@@ -252,20 +252,37 @@ class _Rows:
         return rank, self.total(filled), self.total(target) - self.before(target)[self.cell(self.col + 1)]
 
 
-def _ints(contexts: Sequence[Mapping[str, Any]], key: str, default: int) -> np.ndarray:
-    return np.array([int(c.get(key, default)) for c in contexts], dtype=np.int64)
-
-
 def left_label_roles(records: Sequence[UnitRecord]) -> list[str]:
     """:func:`left_label_role` of each record, each table row (one ``row_texts`` list) read once."""
     contexts = [r["context"] for r in records]
-    return _Rows([c.get("row_texts") or () for c in contexts], _ints(contexts, "col", 0)).left_labels().tolist()
+    col = _ints([c.get("col", 0) for c in contexts])
+    return _Rows([c.get("row_texts") or () for c in contexts], col).left_labels().tolist()
+
+
 def _shapes(texts: Sequence[str]) -> np.ndarray:
     """:func:`_shape` of each text, each distinct text shaped once."""
     index: dict[str, int] = {}
     at = [index.setdefault(t, len(index)) for t in texts]
     shapes = np.array([_cached_shape(t) for t in index], dtype=np.float64).reshape(len(index), -1)
     return shapes[np.asarray(at, dtype=np.intp)]
+
+
+_ABSENT = object()  # a context key a record lacks
+
+
+def _layout_fields(records: Sequence[UnitRecord]) -> list[tuple[Any, ...]]:
+    """The context fields :func:`layout_vector` reads, one tuple per field (``_ABSENT`` for a missing ``n_cols``)."""
+    return list(zip(*[(c.get("col", 0), c.get("n_cols", _ABSENT), c.get("row", 0), c.get("n_rows", 1), c.get("is_header_row"),
+                       c.get("header", ""), c.get("left", ""), c.get("right", ""), c.get("above", ""), c.get("row_texts"))
+                      for c in map(operator.itemgetter("context"), records)], strict=True))
+
+
+def _ints(values: Sequence[Any]) -> np.ndarray:
+    return np.fromiter(map(int, values), dtype=np.int64, count=len(values))
+
+
+def _flags(values: Iterable[Any]) -> np.ndarray:
+    return np.fromiter(map(bool, values), dtype=bool)
 
 
 def layout_array(records: Sequence[UnitRecord]) -> np.ndarray:
@@ -277,27 +294,24 @@ def layout_array(records: Sequence[UnitRecord]) -> np.ndarray:
     n = len(records)
     if not n:
         return np.zeros((0, layout_width()))
-    contexts = [r["context"] for r in records]
     texts = texts_of(records)
-    lefts = [str(c.get("left", "")) for c in contexts]
-    rights = [str(c.get("right", "")) for c in contexts]
-    rows = [c.get("row_texts") or [t] for c, t in zip(contexts, texts, strict=True)]
-    col = _ints(contexts, "col", 0)
-    n_cols = np.maximum(1, np.array([int(c.get("n_cols", len(r))) for c, r in zip(contexts, rows, strict=True)], dtype=np.int64))
+    col, n_cols, row, n_rows, header_row, headers, lefts, rights, aboves, row_texts = _layout_fields(records)
+    headers, lefts, rights = list(map(str, headers)), list(map(str, lefts)), list(map(str, rights))
+    rows = [r or [t] for r, t in zip(row_texts, texts, strict=True)]
+    col = _ints(col)
+    n_cols = np.maximum(1, _ints([len(r) if k is _ABSENT else k for k, r in zip(n_cols, rows, strict=True)]))
     cells = _Rows(rows, col)
     rank, filled, targets = cells.layout()
-    own_row = np.array([bool(c.get("row_texts")) for c in contexts])  # else [text] stands in for the row, but not for the left label
-    headers = [str(c.get("header", "")) for c in contexts]
     flags = [
-        [bool(c.get("is_header_row")) for c in contexts],
-        [h in _GRADE_HEADERS for h in headers],
-        [not h for h in headers],
-        [str(c.get("above", "")).strip() == t.strip() for c, t in zip(contexts, texts, strict=True)],
-        [bool(left.strip()) for left in lefts],
+        _flags(header_row),
+        _flags(h in _GRADE_HEADERS for h in headers),
+        _flags(not h for h in headers),
+        _flags(str(a).strip() == t.strip() for a, t in zip(aboves, texts, strict=True)),
+        _flags(map(str.strip, lefts)),
     ]
+    own_row = _flags(row_texts)  # else [text] stands in for the row, but not for the left label
     shapes = _shapes(texts + lefts + rights)
-    return np.column_stack([
-        shapes[:n], shapes[n : 2 * n, 5:9], shapes[2 * n :, 5:9],
+    columns = [
         col / n_cols,
         col == 0,
         col == n_cols - 1,
@@ -308,10 +322,15 @@ def layout_array(records: Sequence[UnitRecord]) -> np.ndarray:
         rank == filled - 1,
         filled / n_cols,
         np.minimum(targets, 6) / 6.0,
-        _ints(contexts, "row", 0) / np.maximum(1, _ints(contexts, "n_rows", 1)),
-        np.array(flags, dtype=np.float64).T,
+        _ints(row) / np.maximum(1, _ints(n_rows)),
+        *flags,
         own_row & (cells.left_labels() == "activity"),
-    ]).astype(np.float64)
+    ]
+    out = np.empty((n, layout_width()))
+    out[:, :14], out[:, 14:18], out[:, 18:22] = shapes[:n], shapes[n : 2 * n, 5:9], shapes[2 * n :, 5:9]
+    for k, column in enumerate(columns, start=22):
+        out[:, k] = column
+    return out
 
 
 def layout_matrix(records: Sequence[UnitRecord]) -> Any:

@@ -204,7 +204,8 @@ def gram_codes(texts: Sequence[str], low: int, high: int) -> list[tuple[int, np.
 
 
 class GramTable:
-    """The 1- to 3-character terms of a vocabulary by their codes (:func:`gram_codes`), sorted for ``numpy.searchsorted``."""
+    """The 1- to 3-character terms of a vocabulary by their codes (:func:`gram_codes`): characters by
+    code point in one array, longer terms sorted for ``numpy.searchsorted``."""
 
     def __init__(self, vocabulary: Mapping[str, int], high: int) -> None:
         self.codes: dict[int, np.ndarray] = {}
@@ -217,6 +218,8 @@ class GramTable:
             order = np.argsort(found[0][2], kind="stable")
             self.codes[n] = found[0][2][order]
             self.columns[n] = np.array([vocabulary[t] for t in terms], dtype=np.int64).reshape(-1)[order]
+        self.by_point = np.full(int(self.codes[1].max(initial=-1)) + 1, -1, dtype=np.int64)  # column of each character, or -1
+        self.by_point[self.codes[1]] = self.columns[1]
 
     def find(self, texts: Sequence[str], low: int, high: int) -> tuple[np.ndarray, np.ndarray] | None:
         """(text, column) of each n-gram of ``texts`` in the vocabulary; None where :func:`gram_codes` gives none."""
@@ -225,16 +228,27 @@ class GramTable:
             return None
         rows, columns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
         for n, text, codes in grams:
-            known = self.codes[n]
-            if not len(known):
-                continue
-            order = np.argsort(codes)  # sorted keys search several times faster
-            text, codes = text[order], codes[order]
-            at = np.minimum(np.searchsorted(known, codes), len(known) - 1)
-            hit = known[at] == codes
-            rows.append(text[hit])
-            columns.append(self.columns[n][at[hit]])
+            which, found = self._characters(codes) if n == 1 else self._search(n, codes)
+            rows.append(text[which])
+            columns.append(found)
         return np.concatenate(rows), np.concatenate(columns)
+
+    def _characters(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which codes are known characters, their columns)."""
+        inside = codes < len(self.by_point)
+        found = np.where(inside, self.by_point[np.where(inside, codes, 0)], -1) if len(self.by_point) else np.full(len(codes), -1)
+        which = np.flatnonzero(found >= 0)
+        return which, found[which]
+
+    def _search(self, n: int, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which codes are known ``n``-grams, their columns)."""
+        known = self.codes[n]
+        if not len(known):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+        order = np.argsort(codes)  # sorted keys search several times faster
+        at = np.minimum(np.searchsorted(known, codes[order]), len(known) - 1)
+        hit = known[at] == codes[order]
+        return order[hit], self.columns[n][at[hit]]
 
 
 @dataclass
@@ -250,9 +264,24 @@ class CharBranch(TextBranch):
         self.table = GramTable(self.vocabulary, self.high)
 
     def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        plain = [_WHITE_SPACES.sub(" ", t.lower() if self.lower else t) for t in texts]
-        found = self.table.find(plain, self.low, self.high) if self.table else None
+        found = self.table.find(as_analysed(texts, self.lower), self.low, self.high) if self.table else None
         return found if found is not None else TextBranch.term_rows(self, texts)
+
+
+_APART = "\x00"  # neither whitespace nor changed by lower-casing
+_CAPITAL_SIGMA = "\u03a3"  # the one character whose lower case depends on its neighbours
+
+
+def as_analysed(texts: Sequence[str], lower: bool) -> list[str]:
+    """``texts`` lower-cased (with ``lower``) and each whitespace run made one space, as the char analyser sees them.
+
+    Done on all the texts joined at once where that changes nothing: no
+    text holds the joint, and no capital sigma is lower-cased.
+    """
+    joined = _APART.join(texts)
+    if joined.count(_APART) != max(len(texts) - 1, 0) or (lower and _CAPITAL_SIGMA in joined):
+        return [_WHITE_SPACES.sub(" ", t.lower() if lower else t) for t in texts]
+    return _WHITE_SPACES.sub(" ", joined.lower() if lower else joined).split(_APART) if texts else []
 
 
 @dataclass
