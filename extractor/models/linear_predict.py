@@ -268,18 +268,18 @@ class CharBranch(TextBranch):
         return found if found is not None else TextBranch.term_rows(self, texts)
 
 
-_APART = "\x00"  # neither whitespace nor changed by lower-casing
-_CAPITAL_SIGMA = "\u03a3"  # the one character whose lower case depends on its neighbours
+# Between texts: not whitespace, and neither cased nor case-ignorable, so that
+# no whitespace run and no final-sigma context of lower-casing reaches across it.
+_APART = "\x00"
 
 
 def as_analysed(texts: Sequence[str], lower: bool) -> list[str]:
     """``texts`` lower-cased (with ``lower``) and each whitespace run made one space, as the char analyser sees them.
 
-    Done on all the texts joined at once where that changes nothing: no
-    text holds the joint, and no capital sigma is lower-cased.
+    Done on all the texts joined at once unless a text holds the joint.
     """
     joined = _APART.join(texts)
-    if joined.count(_APART) != max(len(texts) - 1, 0) or (lower and _CAPITAL_SIGMA in joined):
+    if joined.count(_APART) != max(len(texts) - 1, 0):
         return [_WHITE_SPACES.sub(" ", t.lower() if lower else t) for t in texts]
     return _WHITE_SPACES.sub(" ", joined.lower() if lower else joined).split(_APART) if texts else []
 
