@@ -263,18 +263,25 @@ def _shapes(texts: Sequence[str]) -> np.ndarray:
     """:func:`_shape` of each text, each distinct text shaped once."""
     index: dict[str, int] = {}
     at = [index.setdefault(t, len(index)) for t in texts]
-    shapes = np.array([_cached_shape(t) for t in index], dtype=np.float64).reshape(len(index), -1)
-    return shapes[np.asarray(at, dtype=np.intp)]
+    width = len(_cached_shape(""))
+    shapes = np.fromiter(chain.from_iterable(map(_cached_shape, index)), dtype=np.float64, count=width * len(index))
+    return shapes.reshape(len(index), width)[np.asarray(at, dtype=np.intp)]
 
 
 _ABSENT = object()  # a context key a record lacks
+# The context fields layout_vector reads, with their defaults.
+_LAYOUT_KEYS = {"col": 0, "n_cols": _ABSENT, "row": 0, "n_rows": 1, "is_header_row": None,
+                "header": "", "left": "", "right": "", "above": "", "row_texts": None}
 
 
 def _layout_fields(records: Sequence[UnitRecord]) -> list[tuple[Any, ...]]:
-    """The context fields :func:`layout_vector` reads, one tuple per field (``_ABSENT`` for a missing ``n_cols``)."""
-    return list(zip(*[(c.get("col", 0), c.get("n_cols", _ABSENT), c.get("row", 0), c.get("n_rows", 1), c.get("is_header_row"),
-                       c.get("header", ""), c.get("left", ""), c.get("right", ""), c.get("above", ""), c.get("row_texts"))
-                      for c in map(operator.itemgetter("context"), records)], strict=True))
+    """The fields of ``_LAYOUT_KEYS`` of every record's context, one tuple per field (its default where a context lacks it)."""
+    contexts = list(map(operator.itemgetter("context"), records))
+    try:
+        fields = list(map(operator.itemgetter(*_LAYOUT_KEYS), contexts))  # units hold every key
+    except KeyError:
+        fields = [tuple(c.get(key, default) for key, default in _LAYOUT_KEYS.items()) for c in contexts]
+    return list(zip(*fields, strict=True))
 
 
 def _ints(values: Sequence[Any]) -> np.ndarray:
