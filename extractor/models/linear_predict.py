@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add
@@ -114,15 +114,11 @@ class TextBranch:
     width: int
 
     def block(self, records: Sequence[UnitRecord]) -> Block:
-        """The branch's rows, each distinct text (or what stands for it, :meth:`keys`) vectorised once."""
-        index: dict[Hashable, int] = {}
-        rows = np.asarray([index.setdefault(key, len(index)) for key in self.keys(records)], dtype=np.intp)
+        """The branch's rows, each distinct text vectorised once."""
+        index: dict[str, int] = {}
+        rows = np.asarray([index.setdefault(text, len(index)) for text in self.select(records)], dtype=np.intp)
         indptr, indices, data = self.weigh(*self.count(*self.term_rows(list(index)), len(index)))
         return Block(rows, indptr[:-1], np.diff(indptr), indices, data)
-
-    def keys(self, records: Sequence[UnitRecord]) -> Sequence[Hashable]:
-        """What each record's terms are found from (:meth:`term_rows`): here its selected text."""
-        return self.select(records)
 
     def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(text, column) of each vocabulary term of ``texts``, the terms of each text looked up in turn."""
@@ -217,7 +213,7 @@ class GramTable:
                 raise ValueError(f"a {n}-character term of the vocabulary has no code")
             order = np.argsort(found[0][2], kind="stable")
             self.codes[n] = found[0][2][order]
-            self.columns[n] = np.array([vocabulary[t] for t in terms], dtype=np.int64).reshape(-1)[order]
+            self.columns[n] = np.array([vocabulary[t] for t in terms], dtype=np.int64)[order]
         self.by_point = np.full(int(self.codes[1].max(initial=-1)) + 1, -1, dtype=np.int64)  # column of each character, or -1
         self.by_point[self.codes[1]] = self.columns[1]
 
@@ -258,13 +254,13 @@ class CharBranch(TextBranch):
     low: int = 1
     high: int = 1
     lower: bool = False
-    table: GramTable | None = None
+    table: GramTable = field(init=False)
 
     def __post_init__(self) -> None:
         self.table = GramTable(self.vocabulary, self.high)
 
     def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        found = self.table.find(as_analysed(texts, self.lower), self.low, self.high) if self.table else None
+        found = self.table.find(as_analysed(texts, self.lower), self.low, self.high)
         return found if found is not None else TextBranch.term_rows(self, texts)
 
 
