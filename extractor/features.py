@@ -31,6 +31,7 @@ UnitRecord = Mapping[str, Any]
 USER_DICT = Path(__file__).resolve().parent.parent / "configs" / "jieba_userdict.txt"
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_DIGIT = re.compile(r"\d")
 _RANGE = re.compile(r"\d\s*[%％]?\s*[-－~～至]\s*\d")
 _GRADE_WORDS = re.compile(r"[优良中差]$|为[优良中差]")
 _SENTENCE_END = re.compile(r"[。；;]$")
@@ -133,7 +134,7 @@ def jieba_words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def _cached_words(text: str) -> tuple[str, ...]:
     # Table cells repeat a lot ("≥80%", "90%及以上"): tokenise each text once.
-    return tuple(re.sub(r"\d", "0", w) for w in jieba_tokenizer().lcut(text) if w.strip())
+    return tuple(_DIGIT.sub("0", w) for w in jieba_tokenizer().lcut(text) if w.strip())
 
 
 def _shape(text: str) -> list[float]:
