@@ -52,20 +52,19 @@ def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews:
     if not units:
         return
     proba = classifier.predict_proba([{"text": u.text, "context": u.context} for u in units])
-    for unit, row in zip(units, proba, strict=True):
+    for unit, row, best in zip(units, proba.tolist(), proba.argmax(axis=1).tolist(), strict=True):
         role = unit.context.get("column_role")
         role_confidence = float(unit.context.get("role_confidence", 0.0))
-        best = int(row.argmax())
         label = ROLE_LABELS.get(role or "", "other") if role else LABELS[best]
         if role and LABELS[best] != label and row[best] >= _OVERRULE and role_confidence < _UNSURE_ROLE:
             label = LABELS[best]
-        confidence = float(row[LABELS.index(label)])
+        confidence = row[LABELS.index(label)]
         if role:
             confidence = min(confidence, role_confidence) if label == ROLE_LABELS.get(role, "other") else min(confidence, 1.0 - role_confidence)
         if unit.layout != "inline" and not unit.context.get("table_headers"):
             confidence = min(confidence, HEADERLESS_CONFIDENCE_CAP)
         unit.label, unit.confidence, unit.label_source = label, confidence, "model"
-        review = (reviews or {}).get(unit.key)
+        review = reviews.get(unit.key) if reviews else None
         if review and review.get("label") in LABELS:
             unit.label, unit.confidence, unit.label_source = review["label"], 1.0, "review"
 

@@ -2,12 +2,12 @@
 
 scikit-learn and SciPy add a sparse row's entries left to right (``csr_matvecs``,
 the Cython row normalisation), not pairwise as ``numpy.sum`` does; these
-helpers add them in the same order, vectorised over rows, so the numpy
-prediction path gives the same floating-point numbers to the last bit.
-A row is ``lengths[r]`` entries of ``indices``/``data`` from ``starts[r]`` on.
+helpers add them in the same order, so the numpy prediction path gives the
+same floating-point numbers to the last bit. A row is ``lengths[r]`` entries
+of ``indices``/``data`` from ``starts[r]`` on.
 
-Rows are visited longest first, so the rows that have a ``k``-th entry are a
-prefix of that order and each step adds to a slice instead of scattering.
+``numpy.bincount`` with weights adds each weight to its bin in array order,
+one at a time from 0.0: laid out row by row, that is each row's running sum.
 """
 
 from __future__ import annotations
@@ -15,35 +15,45 @@ from __future__ import annotations
 import numpy as np
 
 
-def longest_first(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(rows longest first, their first entries, how many of them have a ``k``-th entry for each ``k``)."""
-    order = np.argsort(-lengths, kind="stable")
-    descending = -lengths[order]
-    having = np.searchsorted(descending, -np.arange(int(lengths.max(initial=0))), side="left")
-    return order, starts[order], having
+def entry_rows(lengths: np.ndarray) -> np.ndarray:
+    """The row of each entry, for rows of ``lengths`` entries laid out one after another."""
+    return np.repeat(np.arange(len(lengths), dtype=np.intp), lengths)
+
+
+def entry_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Positions of every row's entries, row after row, each row's in stored order."""
+    total = int(lengths.sum())
+    ends = np.cumsum(lengths)
+    return np.repeat(np.asarray(starts, dtype=np.intp) - (ends - lengths), lengths) + np.arange(total, dtype=np.intp)
+
+
+def row_sums(rows: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarray:
+    """Each row's ``values`` (entries listed row by row, or at least in each row's order) added left to right from 0.0.
+
+    ``values`` may be 2-d: one running sum per column.
+    """
+    if values.ndim == 1:
+        return np.bincount(rows, weights=values, minlength=n_rows)
+    out = np.empty((n_rows, values.shape[1]))
+    for c in range(values.shape[1]):
+        out[:, c] = np.bincount(rows, weights=values[:, c], minlength=n_rows)
+    return out
 
 
 def add_dot(out: np.ndarray, starts: np.ndarray, lengths: np.ndarray, indices: np.ndarray, data: np.ndarray, weights: np.ndarray) -> None:
     """Add ``data[e] * weights[indices[e]]`` of each row's entries ``e`` to its row of ``out``, in order.
 
     Called once per block of a row's entries, it continues the same running
-    sum, as one product of the stacked blocks would.
+    sum, as one product of the stacked blocks would (``out`` holds no -0.0,
+    which a sum from 0.0 never gives).
     """
-    order, first, having = longest_first(starts, lengths)
-    terms = data[:, None] * weights[indices]
-    sums = out[order]
-    for k, n in enumerate(having):
-        sums[:n] += terms[first[:n] + k]
-    out[order] = sums
+    at = entry_positions(starts, lengths)
+    terms = data[at, None] * weights[indices[at]]
+    rows = np.concatenate([np.arange(len(lengths), dtype=np.intp), entry_rows(lengths)])
+    out[:] = row_sums(rows, np.concatenate([out, terms]), len(lengths))
 
 
 def sum_of_squares(starts: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> np.ndarray:
     """``sum_e data[e] * data[e]`` for each row."""
-    order, first, having = longest_first(starts, lengths)
-    squares = data * data
-    sums = np.zeros(len(lengths))
-    for k, n in enumerate(having):
-        sums[:n] += squares[first[:n] + k]
-    out = np.empty(len(lengths))
-    out[order] = sums
-    return out
+    at = entry_positions(starts, lengths)
+    return row_sums(entry_rows(lengths), data[at] * data[at], len(lengths))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add
 from pathlib import Path
@@ -31,13 +31,13 @@ from extractor import features
 from extractor.errors import ModelLoadError
 from extractor.features import UnitRecord
 from extractor.models.linear_arrays import Arrays, array_entry, check_linear, read_arrays, text_entry, vocabulary_entry
-from extractor.sparse_rows import add_dot, sum_of_squares
+from extractor.sparse_rows import entry_positions, entry_rows, row_sums, sum_of_squares
 
 # The code a description may name, by role.
 _SELECTORS = ("texts_of", "headers_of", "neighbours_of", "roles_of", "role_texts_of")
 _TOKENIZERS = ("jieba_words",)
 _ANALYZERS = ("role_char_ngrams",)
-_LAYOUTS = {"layout_matrix": "layout_vector"}  # the matrix function -> its per-record vector
+_LAYOUTS = {"layout_matrix": "layout_array"}  # the matrix function -> the same numbers as a numpy array
 # Vectoriser settings with one value only here (others change the features).
 _FIXED = {"binary": False, "dtype": "numpy.float64", "input": "content", "preprocessor": None, "stop_words": None, "strip_accents": None}
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyser turns these into one space
@@ -66,6 +66,8 @@ def char_ngrams(text: str, low: int, high: int) -> list[str]:
 
 def word_ngrams(tokens: Sequence[str], low: int, high: int) -> list[str]:
     """Word n-grams (space-joined) as scikit-learn's ``analyzer="word"`` makes them."""
+    if low == high == 1:
+        return list(tokens)  # each joined alone is itself
     return [" ".join(tokens[i : i + n]) for n in range(low, min(high, len(tokens)) + 1) for i in range(len(tokens) - n + 1)]
 
 
@@ -89,8 +91,10 @@ def analyzer(params: Mapping[str, Any]) -> Callable[[str], list[str]]:
 
 @dataclass
 class Block:
-    """One branch's features of some records: row ``r`` is ``lengths[r]`` entries from ``starts[r]``."""
+    """One branch's features of some records: record ``r`` has the features of ``rows[r]``, and
+    row ``k`` is ``lengths[k]`` entries from ``starts[k]`` (records with equal features may share a row)."""
 
+    rows: np.ndarray
     starts: np.ndarray
     lengths: np.ndarray
     indices: np.ndarray
@@ -113,12 +117,28 @@ class TextBranch:
         """The branch's rows, each distinct text vectorised once."""
         index: dict[str, int] = {}
         rows = np.asarray([index.setdefault(text, len(index)) for text in self.select(records)], dtype=np.intp)
-        indptr, indices, data = self.vectorise(list(index))
-        return Block(indptr[:-1][rows], np.diff(indptr)[rows], indices, data)
+        indptr, indices, data = self.weigh(*self.count(*self.term_rows(list(index)), len(index)))
+        return Block(rows, indptr[:-1], np.diff(indptr), indices, data)
+
+    def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(text, column) of each vocabulary term of ``texts``, the terms of each text looked up in turn."""
+        known = self.vocabulary.get
+        terms: list[int] = []
+        sizes = []
+        for text in texts:
+            before = len(terms)
+            terms += map(known, self.analyze(text), repeat(-1))  # -1: a term outside the vocabulary
+            sizes.append(len(terms) - before)
+        found = np.asarray(terms, dtype=np.int64)
+        keep = found >= 0
+        return np.repeat(np.arange(len(texts), dtype=np.int64), sizes)[keep], found[keep]
 
     def vectorise(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR arrays (indptr, indices, data) of ``texts``: counts, sublinear tf, idf, row norm."""
-        starts, columns, counts = self.term_counts(texts)
+        return self.weigh(*self.term_counts(texts))
+
+    def weigh(self, starts: np.ndarray, columns: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays (indptr, indices, data) from term counts: sublinear tf, idf, row norm."""
         data = counts.astype(np.float64)
         if self.sublinear_tf:
             data = np.log(data)
@@ -133,40 +153,175 @@ class TextBranch:
         return starts, columns, data
 
     def term_counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """CSR arrays (indptr, indices, counts) of the vocabulary terms of ``texts``, columns ascending in each row.
+        """CSR arrays (indptr, indices, counts) of the vocabulary terms of ``texts``, columns ascending in each row."""
+        return self.count(*TextBranch.term_rows(self, texts), len(texts))
 
-        Terms are looked up text by text; counting and ordering them is one
-        ``numpy.unique`` over (text, column) for all the texts.
+    def count(self, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR arrays (indptr, indices, counts) of the terms found by :meth:`term_rows`.
+
+        Counting and ordering them is one ``numpy.unique`` over (text, column) for all the texts.
         """
-        known = self.vocabulary.get
-        terms: list[int] = []
-        sizes = []
-        for text in texts:
-            before = len(terms)
-            terms += map(known, self.analyze(text), repeat(-1))  # -1: a term outside the vocabulary
-            sizes.append(len(terms) - before)
-        found = np.asarray(terms, dtype=np.int64)
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), sizes)
-        keep = found >= 0
-        keys, counts = np.unique(rows[keep] * self.width + found[keep], return_counts=True)
-        starts = np.zeros(len(texts) + 1, dtype=np.intp)
-        np.cumsum(np.bincount(keys // self.width, minlength=len(texts)), out=starts[1:])
+        keys, counts = np.unique(rows * self.width + columns, return_counts=True)
+        starts = np.zeros(n_texts + 1, dtype=np.intp)
+        np.cumsum(np.bincount(keys // self.width, minlength=n_texts), out=starts[1:])
         return starts, (keys % self.width).astype(np.intp), counts
+
+
+_BITS = 21  # bits of a code point: three make one int64
+
+
+def _code_points(text: str) -> np.ndarray | None:
+    """The code points of ``text`` (lone surrogates too), or None where they cannot be read one per character."""
+    data = text.encode("utf-32-le", "surrogatepass")
+    return np.frombuffer(data, dtype=np.uint32).astype(np.int64) if len(data) == 4 * len(text) else None
+
+
+def gram_codes(texts: Sequence[str], low: int, high: int) -> list[tuple[int, np.ndarray, np.ndarray]] | None:
+    """(n, text, code) of every character n-gram of ``texts``, ``low <= n <= high <= 3``, as :func:`char_ngrams` makes them.
+
+    An n-gram's code is its code points side by side (``_BITS`` each); None
+    where the texts' code points cannot be read (see :func:`_code_points`).
+    """
+    points = _code_points("".join(texts))
+    if points is None:
+        return None
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    text = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    room = np.repeat(np.cumsum(lengths), lengths) - np.arange(len(points))  # characters from each on, in its text
+    out = []
+    codes = points
+    for n in range(1, high + 1):
+        if n > 1:
+            codes = (codes[:-1] << _BITS) | points[n - 1 :]
+        if n >= low:
+            whole = room[: len(codes)] >= n
+            out.append((n, text[: len(codes)][whole], codes[whole]))
+    return out
+
+
+class GramTable:
+    """The 1- to 3-character terms of a vocabulary by their codes (:func:`gram_codes`): characters by
+    code point in one array, longer terms sorted for ``numpy.searchsorted``."""
+
+    def __init__(self, vocabulary: Mapping[str, int], high: int) -> None:
+        self.codes: dict[int, np.ndarray] = {}
+        self.columns: dict[int, np.ndarray] = {}
+        for n in range(1, high + 1):
+            terms = [term for term in vocabulary if len(term) == n]
+            found = gram_codes(terms, n, n)
+            if found is None:
+                raise ValueError(f"a {n}-character term of the vocabulary has no code")
+            order = np.argsort(found[0][2], kind="stable")
+            self.codes[n] = found[0][2][order]
+            self.columns[n] = np.array([vocabulary[t] for t in terms], dtype=np.int64)[order]
+        self.by_point = np.full(int(self.codes[1].max(initial=-1)) + 1, -1, dtype=np.int64)  # column of each character, or -1
+        self.by_point[self.codes[1]] = self.columns[1]
+
+    def find(self, texts: Sequence[str], low: int, high: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(text, column) of each n-gram of ``texts`` in the vocabulary; None where :func:`gram_codes` gives none."""
+        grams = gram_codes(texts, low, high)
+        if grams is None:
+            return None
+        rows, columns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for n, text, codes in grams:
+            which, found = self._characters(codes) if n == 1 else self._search(n, codes)
+            rows.append(text[which])
+            columns.append(found)
+        return np.concatenate(rows), np.concatenate(columns)
+
+    def _characters(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which codes are known characters, their columns)."""
+        inside = codes < len(self.by_point)
+        found = np.where(inside, self.by_point[np.where(inside, codes, 0)], -1) if len(self.by_point) else np.full(len(codes), -1)
+        which = np.flatnonzero(found >= 0)
+        return which, found[which]
+
+    def _search(self, n: int, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(which codes are known ``n``-grams, their columns)."""
+        known = self.codes[n]
+        if not len(known):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int64)
+        order = np.argsort(codes)  # sorted keys search several times faster
+        at = np.minimum(np.searchsorted(known, codes[order]), len(known) - 1)
+        hit = known[at] == codes[order]
+        return order[hit], self.columns[n][at[hit]]
+
+
+@dataclass
+class CharBranch(TextBranch):
+    """A character n-gram branch (n up to 3) looking its n-grams up as integer codes, all texts at once."""
+
+    low: int = 1
+    high: int = 1
+    lower: bool = False
+    table: GramTable = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.table = GramTable(self.vocabulary, self.high)
+
+    def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        found = self.table.find(as_analysed(texts, self.lower), self.low, self.high)
+        return found if found is not None else TextBranch.term_rows(self, texts)
+
+
+# Between texts: not whitespace, and neither cased nor case-ignorable, so that
+# no whitespace run and no final-sigma context of lower-casing reaches across it.
+_APART = "\x00"
+
+
+def as_analysed(texts: Sequence[str], lower: bool) -> list[str]:
+    """``texts`` lower-cased (with ``lower``) and each whitespace run made one space, as the char analyser sees them.
+
+    Done on all the texts joined at once unless a text holds the joint.
+    """
+    joined = _APART.join(texts)
+    if joined.count(_APART) != max(len(texts) - 1, 0):
+        return [_WHITE_SPACES.sub(" ", t.lower() if lower else t) for t in texts]
+    return _WHITE_SPACES.sub(" ", joined.lower() if lower else joined).split(_APART) if texts else []
+
+
+@dataclass
+class RoleTextBranch(TextBranch):
+    """``role_texts_of`` with ``role_char_ngrams``: each role's texts looked up at once in that role's terms (their tags cut)."""
+
+    by_role: dict[str, GramTable] = field(default_factory=dict)
+
+    def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        roles: dict[str, list[int]] = {}
+        plain = []
+        for k, doc in enumerate(texts):
+            role, text = doc.split(features.ROLE_SEPARATOR, 1)
+            roles.setdefault(role, []).append(k)
+            plain.append("".join(text.split()))
+        rows, columns = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for role, which in roles.items():
+            table = self.by_role.get(role) or self.by_role.setdefault(role, GramTable(self._terms_of(role), 2))
+            found = table.find([plain[k] for k in which], 1, 2)
+            if found is None:
+                return TextBranch.term_rows(self, texts)
+            rows.append(np.asarray(which, dtype=np.int64)[found[0]])
+            columns.append(found[1])
+        return np.concatenate(rows), np.concatenate(columns)
+
+    def _terms_of(self, role: str) -> dict[str, int]:
+        """The vocabulary's terms of ``role`` without their ``role:`` tag."""
+        tag = f"{role}{features.ROLE_TAG}"
+        return {term[len(tag) :]: column for term, column in self.vocabulary.items() if term.startswith(tag)}
 
 
 @dataclass
 class LayoutBranch:
-    """Numbers per record (a feature function of :mod:`extractor.features`)."""
+    """Numbers per record (a feature function of :mod:`extractor.features` giving an array)."""
 
-    vector: Callable[[UnitRecord], list[float]]
+    matrix: Callable[[Sequence[UnitRecord]], np.ndarray]
     width: int
 
     def block(self, records: Sequence[UnitRecord]) -> Block:
-        values = np.array([self.vector(r) for r in records], dtype=np.float64).reshape(len(records), self.width)
+        values = self.matrix(records).reshape(len(records), self.width)
         rows, columns = np.nonzero(values)
         lengths = np.bincount(rows, minlength=len(records))
         starts = np.cumsum(lengths) - lengths
-        return Block(starts, lengths, columns, values[rows, columns])
+        return Block(np.arange(len(records), dtype=np.intp), starts, lengths, columns, values[rows, columns])
 
 
 Branch = TextBranch | LayoutBranch
@@ -182,7 +337,7 @@ class LinearTextModel:
     def __init__(self, branches: list[tuple[Branch, float | None]], coef: np.ndarray, intercept: np.ndarray,
                  classes: np.ndarray, arrays: dict[str, np.ndarray]) -> None:
         self.branches = branches
-        self.weights = np.ascontiguousarray(coef.T)
+        self.weights = np.ascontiguousarray(coef)  # one row per score column
         self.intercept = intercept
         self.classes_ = classes
         self.arrays = arrays
@@ -206,15 +361,32 @@ class LinearTextModel:
         return {f"{prefix}/{key}": value for key, value in self.arrays.items()}
 
     def decision_function(self, records: Sequence[UnitRecord]) -> np.ndarray:
-        """Linear scores, one column per row of the coefficients."""
-        scores = np.zeros((len(records), self.weights.shape[1]))
+        """Linear scores, one column per row of the coefficients.
+
+        Each record's products are added in the order of its row of the
+        stacked feature matrix (branch by branch), as SciPy's product does.
+        Records whose rows agree so far share their running sums: those with
+        the same text add the text branches' products once.
+        """
+        node = np.zeros(len(records), dtype=np.intp)  # each record's distinct row so far
+        sums = np.zeros((len(self.weights), 1))  # the running sums of the distinct rows, one row per score column
         offset = 0
         for branch, weight in self.branches:
             block = branch.block(records)
-            data = block.data if weight is None else block.data * weight
-            add_dot(scores, block.starts, block.lengths, block.indices + offset, data, self.weights)
+            node, sums = self._add(block, block.data if weight is None else block.data * weight, offset, node, sums)
             offset += branch.width
-        return scores + self.intercept
+        return sums[:, node].T + self.intercept
+
+    def _add(self, block: Block, data: np.ndarray, offset: int, node: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The records' distinct rows and their running sums after the products of ``block`` (``data`` weighted)."""
+        _, first, after = np.unique(node * len(block.starts) + block.rows, return_index=True, return_inverse=True)
+        rows = block.rows[first]
+        at = entry_positions(block.starts[rows], block.lengths[rows])
+        bins = np.concatenate([np.arange(len(first), dtype=np.intp), entry_rows(block.lengths[rows])])
+        columns, values = block.indices[at] + offset, data[at]
+        added = [row_sums(bins, np.concatenate([before[node[first]], values * weights[columns]]), len(first))
+                 for before, weights in zip(sums, self.weights, strict=True)]
+        return after.reshape(-1), np.array(added).reshape(len(self.weights), len(first))
 
     def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:
         """Probabilities in ``classes_`` order, as ``LogisticRegression.predict_proba`` gives them."""
@@ -254,8 +426,19 @@ def _branch(name: str, steps: Sequence[Any], arrays: Arrays, prefix: str, path: 
     if changed or params["norm"] not in ("l2", None):
         raise ValueError(f"branch {name} has settings this code does not compute: {changed or {'norm': params['norm']}}")
     vocabulary, idf = vocabulary_entry(arrays, prefix, name, bool(params["use_idf"]), path)
-    return TextBranch(_function(steps[0][2]["func"], _SELECTORS), analyzer(params), vocabulary, idf,
-                      bool(params["sublinear_tf"]), params["norm"], len(vocabulary))
+    plain = TextBranch(_function(steps[0][2]["func"], _SELECTORS), analyzer(params), vocabulary, idf,
+                       bool(params["sublinear_tf"]), params["norm"], len(vocabulary))
+    return shortcut(plain, params)
+
+
+def shortcut(plain: TextBranch, params: Mapping[str, Any]) -> TextBranch:
+    """``plain`` as the subclass that finds the same terms faster, where its selector and analyser allow one."""
+    low, high = (int(n) for n in params["ngram_range"])
+    if params["analyzer"] == "char" and high <= 3:
+        return CharBranch(**vars(plain), low=low, high=high, lower=bool(params["lowercase"]))
+    if plain.select is features.role_texts_of and plain.analyze is features.role_char_ngrams:
+        return RoleTextBranch(**vars(plain))
+    return plain
 
 
 def _plain_function(params: Mapping[str, Any]) -> bool:

@@ -82,12 +82,12 @@ class SklearnRowClassifier:
         if self.pipeline is None:
             raise ModelLoadError("model is not fitted")
         out = np.zeros((len(records), len(self.card.labels)))
-        routes = [(self.pipeline, [k for k, r in enumerate(records) if has_header(r) or self.headerless is None])]
-        if self.headerless is not None:
-            routes.append((self.headerless, [k for k, r in enumerate(records) if not has_header(r)]))
-        for pipeline, index in routes:
-            if index:
-                proba = pipeline.predict_proba([records[k] for k in index])
+        headed = np.fromiter(map(has_header, records), dtype=bool, count=len(records)) if self.headerless is not None else None
+        routes = [(self.pipeline, headed), (self.headerless, None if headed is None else ~headed)]
+        for pipeline, chosen in routes:
+            index = np.arange(len(records)) if chosen is None else np.flatnonzero(chosen)
+            if pipeline is not None and len(index):
+                proba = pipeline.predict_proba(records if len(index) == len(records) else [records[k] for k in index])
                 out[index] = reorder_columns(proba, pipeline.classes_)
         return out
 
