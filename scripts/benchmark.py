@@ -210,13 +210,15 @@ def forget_texts_between_documents() -> None:
 
 def child(out: str, workers: str, paths: list[str], fresh_caches: bool = False) -> int:
     """Run the CLI's extract in this process and print its own and its workers' figures."""
+    args = ["extract", *paths, "--out", out, "--workers", workers]
+    sys.argv = ["extractor", *args]  # as the command starts: ``extract`` imports no review client
     from extractor.cli import app
 
     if fresh_caches:
         forget_texts_between_documents()
 
     try:
-        app(["extract", *paths, "--out", out, "--workers", workers], prog_name="extractor", standalone_mode=False)
+        app(args, prog_name="extractor", standalone_mode=False)
     except SystemExit as exc:  # typer.Exit
         if exc.code:
             return int(exc.code)
