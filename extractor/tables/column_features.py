@@ -24,7 +24,7 @@ _DIGIT = re.compile(r"\d")
 _SENTENCE = re.compile(r"[。；;，,、：:]")
 _NUMERIC = re.compile(r"^[\s≥≤＞＜><=＝±+\-−]*[\d.,，]+\s*[%％]?$")
 _NATURE = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|正向|反向|定性|定量|大于等于|小于等于|等于)$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _GRADE_END = re.compile(r"[优良中差]$")
 
 
@@ -76,6 +76,65 @@ def column_features(column: ColumnSample, reuse: bool = False) -> dict[str, floa
     features.update(neighbour(cells, tuple(column.right), "right"))
     _position_features(column.position, column.n_columns, features)
     return features
+
+
+def band_features(columns: Sequence[ColumnSample]) -> list[dict[str, float]]:
+    """:func:`column_features` of each column as extraction computes them (no
+    reuse), with each cell list read once for the call: a column's cells are
+    also its neighbours' ``left``/``right``, so their stripped texts, stems and
+    digit flags serve up to three columns."""
+    read: dict[int, tuple[Sequence[str], _ReadCells]] = {}  # id -> (cells kept alive, what was read)
+
+    def cells_read(cells: Sequence[str]) -> _ReadCells:
+        hit = read.get(id(cells))
+        if hit is None:
+            hit = read[id(cells)] = (cells, _ReadCells.of(cells))
+        return hit[1]
+
+    out = []
+    for column in columns:
+        features: dict[str, float] = {}
+        _header_features(column.header, features)
+        _sibling_features(column.siblings, features)
+        mine = cells_read(column.cells)
+        _stripped_content_features([t for t in mine.stripped if t], len(mine.stripped), features)
+        _pair_features(mine, cells_read(column.left), "left", features)
+        _pair_features(mine, cells_read(column.right), "right", features)
+        _position_features(column.position, column.n_columns, features)
+        out.append(features)
+    return out
+
+
+@dataclass(frozen=True)
+class _ReadCells:
+    """A column's cells stripped, their stems (:func:`_stem`) and whether each holds a digit."""
+
+    stripped: list[str]
+    stems: list[str]
+    valued: list[bool]
+
+    @classmethod
+    def of(cls, cells: Sequence[str]) -> _ReadCells:
+        stripped = [c.strip() for c in cells]
+        return cls(stripped, [_VALUE_CHARS.sub("#", t) for t in stripped], [bool(_DIGIT.search(t)) for t in stripped])
+
+
+def _pair_features(mine: _ReadCells, other: _ReadCells, side: str, out: dict[str, float]) -> None:
+    """:func:`_neighbour_features` from cells read once."""
+    a, b = mine.stripped, other.stripped
+    rows = [i for i in range(min(len(a), len(b))) if a[i] and b[i]]
+    if not rows:
+        out[f"{side}:none"] = 1.0
+        return
+    n = len(rows)
+    sa, sb = mine.stems, other.stems
+    out[f"{side}:same_stem"] = sum(1 for i in rows if a[i] != b[i] and sa[i] == sb[i]) / n
+    out[f"{side}:equal"] = sum(1 for i in rows if a[i] == b[i]) / n
+    distinct_mine, distinct_theirs = len({a[i] for i in rows}), len({b[i] for i in rows})
+    out[f"{side}:coarser"] = max(0.0, (distinct_theirs - distinct_mine) / n)
+    out[f"{side}:finer"] = max(0.0, (distinct_mine - distinct_theirs) / n)
+    va, vb = mine.valued, other.valued
+    out[f"{side}:both_valued"] = sum(1 for i in rows if va[i] and vb[i]) / n
 
 
 @lru_cache(maxsize=1 << 15)
@@ -155,11 +214,15 @@ def _cell_tests(text: str) -> tuple[bool, ...]:
 
 
 def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> None:
-    out["blank_share"] = 1.0 - len(cells) / max(1, n_rows)
-    if not cells:
+    _stripped_content_features([c.strip() for c in cells], n_rows, out)
+
+
+def _stripped_content_features(stripped: list[str], n_rows: int, out: dict[str, float]) -> None:
+    """The body-cell statistics of a column's non-blank cells, stripped, out of ``n_rows`` rows."""
+    out["blank_share"] = 1.0 - len(stripped) / max(1, n_rows)
+    if not stripped:
         out["content:none"] = 1.0
         return
-    stripped = [c.strip() for c in cells]
     n = len(stripped)
     shares = dict(zip(CELL_TESTS, (count / n for count in map(sum, zip(*map(_cell_tests, stripped)))), strict=True))
     lengths = [len(t) for t in stripped]
@@ -167,7 +230,7 @@ def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> N
     out["len_max"] = math.log1p(max(lengths)) / 5.0
     for name in CELL_TESTS[:-1]:
         out[name] = shares[name]
-    out["cjk"] = sum(len(_CJK.findall(t)) for t in stripped) / max(1, sum(lengths))
+    out["cjk"] = len(_NOT_CJK.sub("", "".join(stripped))) / max(1, sum(lengths))  # CJK characters of all cells
     out["distinct"] = len(set(stripped)) / n
     out["seq"] = shares["decimal"] * float(_is_sequence(stripped))
 
