@@ -86,17 +86,17 @@ def form_pairs(texts: Sequence[str]) -> dict[str, str]:
 
     A key's value is the text of the following cells up to the next key.
     """
-    vocab = load_vocabulary()
+    keys = list(map(load_vocabulary().form_key, texts))
     pairs: dict[str, str] = {}
     k = 0
     while k < len(texts):
-        role = vocab.form_key(texts[k])
+        role = keys[k]
         if role is None:
             k += 1
             continue
         j = k + 1
         parts: list[str] = []
-        while j < len(texts) and vocab.form_key(texts[j]) is None:
+        while j < len(texts) and keys[j] is None:
             if texts[j].strip():
                 parts.append(texts[j].strip())
             j += 1
