@@ -116,7 +116,8 @@ class _ReadCells:
     @classmethod
     def of(cls, cells: Sequence[str]) -> _ReadCells:
         stripped = [c.strip() for c in cells]
-        return cls(stripped, [_VALUE_CHARS.sub("#", t) for t in stripped], [bool(_DIGIT.search(t)) for t in stripped])
+        stems = [_VALUE_CHARS.sub("#", t) if t else t for t in stripped]  # a blank cell is in no pair
+        return cls(stripped, stems, [bool(_DIGIT.search(t)) if t else False for t in stripped])
 
 
 def _pair_features(mine: _ReadCells, other: _ReadCells, side: str, out: dict[str, float]) -> None:

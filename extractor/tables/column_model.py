@@ -43,7 +43,7 @@ class ColumnRoleModel(JsonModelFile):
         """Features times coefficients plus intercepts, one column per coefficient row."""
         indptr, indices, data = [0], [], []
         for features in band_features(X):
-            entries = sorted(self._entries(features), key=lambda entry: entry[0])
+            entries = sorted(self._entries(features))  # by column: each appears once
             indices += [k for k, _ in entries]
             data += [v for _, v in entries]
             indptr.append(len(indices))

@@ -77,8 +77,9 @@ def is_header_row(texts: Sequence[str]) -> bool:
 
 def _header_like(texts: Sequence[str], hits: int, filled: int) -> bool:
     """:func:`is_header_row` of a row whose :func:`header_hits` are known."""
-    values = sum(1 for t in texts if _VALUE_LIKE.search(t))
-    return hits >= 2 and hits * 2 >= filled and values <= 1
+    if hits < 2 or hits * 2 < filled:
+        return False
+    return sum(1 for t in texts if _VALUE_LIKE.search(t)) <= 1
 
 
 def form_pairs(texts: Sequence[str]) -> dict[str, str]:
