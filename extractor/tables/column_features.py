@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 
 from extractor.enumeration import enumeration_kind
 from extractor.text_patterns import COMPARISON, PERCENT
@@ -82,8 +83,12 @@ def band_features(columns: Sequence[ColumnSample]) -> list[dict[str, float]]:
     """:func:`column_features` of each column as extraction computes them (no
     reuse), with each cell list read once for the call: a column's cells are
     also its neighbours' ``left``/``right``, so their stripped texts, stems and
-    digit flags serve up to three columns."""
+    digit flags serve up to three columns. The header and sibling features of
+    each distinct header and sibling set are computed once for the call too
+    (the tables of a document repeat their headers)."""
     read: dict[int, tuple[Sequence[str], _ReadCells]] = {}  # id -> (cells kept alive, what was read)
+    by_header: dict[str, dict[str, float]] = {}
+    by_siblings: dict[tuple[str, ...], dict[str, float]] = {}
 
     def cells_read(cells: Sequence[str]) -> _ReadCells:
         hit = read.get(id(cells))
@@ -93,9 +98,8 @@ def band_features(columns: Sequence[ColumnSample]) -> list[dict[str, float]]:
 
     out = []
     for column in columns:
-        features: dict[str, float] = {}
-        _header_features(column.header, features)
-        _sibling_features(column.siblings, features)
+        features = dict(_once(by_header, column.header, _header_features))
+        features.update(_once(by_siblings, tuple(column.siblings), _sibling_features))
         mine = cells_read(column.cells)
         _stripped_content_features([t for t in mine.stripped if t], len(mine.stripped), features)
         _pair_features(mine, cells_read(column.left), "left", features)
@@ -103,6 +107,15 @@ def band_features(columns: Sequence[ColumnSample]) -> list[dict[str, float]]:
         _position_features(column.position, column.n_columns, features)
         out.append(features)
     return out
+
+
+def _once(memo: dict[Any, dict[str, float]], key: Any, compute: Callable[[Any, dict[str, float]], None]) -> dict[str, float]:
+    """The features ``compute`` writes for ``key``, computed on first use (shared: do not modify)."""
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = {}
+        compute(key, found)
+    return found
 
 
 @dataclass(frozen=True)
