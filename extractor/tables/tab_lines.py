@@ -21,7 +21,7 @@ from extractor.tables.lines import HEADING_LIKE, is_cell_line, is_row_line
 _LOOKAHEAD = 12
 
 
-@dataclass
+@dataclass(slots=True)
 class _OpenCell:
     line: int
     parts: list[str] = field(default_factory=list)
@@ -73,7 +73,7 @@ def scan_blocks(lines: list[str], start: int) -> tuple[list[list[Cell]], int]:
         if is_cell_line(line):
             if blanks and blocks[-1]:
                 blocks.append([])
-            cell = _OpenCell(line=i + 1, parts=[line[1:]], end_line=i + 1)
+            cell = _OpenCell(i + 1, [line[1:]], i + 1)
             blocks[-1].append(cell)
             blanks = 0
         elif not line.strip():
