@@ -7,18 +7,26 @@ the samples and on generated inputs chosen to reach its edge cases.
 
 from __future__ import annotations
 
+import copy
 import random
+import re
 
 import pytest
 
+from extractor.assemble import _CJK_GAP, clean_name
 from extractor.datamodel import Cell, Row, Table
+from extractor.models import load_classifier
+from extractor.models.base import resolve_model_dir
+from extractor.normalize import _BOOKMARK, _INVISIBLE, _SPACE_LIKE, _TC_FIELD, _is_wrapped, normalize_line, unquote_cell
 from extractor.reader import read_document
 from extractor.segmenter import segment
-from extractor.tables import find_tables, structure_tables
+from extractor.tables import find_tables, joined, spaced, structure_tables
 from extractor.tables.column_features import ColumnSample, band_features, column_features, in_table
-from extractor.tables.structure import band_columns, structure_table
+from extractor.tables.structure import band_columns, structure_many, structure_table
+from extractor.tables.text_header import names_columns
 from extractor.units import build_units
-from tests.helpers import DOC_000, DOC_001, DOC_003, DOC_004, document_from_text
+from extractor.vocabulary import Vocabulary, load_vocabulary
+from tests.helpers import DOC_000, DOC_001, DOC_003, DOC_004, ROOT, document_from_text
 
 SAMPLES = (DOC_000, DOC_001, DOC_003, DOC_004)
 # Cell texts that exercise the features: blanks, padding, values, stems, categories, grades, sequences.
@@ -133,3 +141,109 @@ def test_unit_neighbours_equal_a_scan_per_cell_on_the_samples(sample_tables) -> 
 def test_unit_neighbours_equal_a_scan_per_cell_on_ragged_random_tables() -> None:
     rng = random.Random(3)
     assert _assert_plain_neighbours([_random_table(rng) for _ in range(400)]) > 1000
+
+
+# --- text shortcuts: a cheap test before the exact work -----------------------------
+
+# Characters that reach each rewrite and shortcut: odd spaces, invisible marks, field codes, quotes, CJK, newlines.
+_PIECES = ("a", "指标", " ", "  ", "\u3000", "\u00a0", "\u200b", "\ufeff", "\x0c", "\t", "TC", " TC 总体目标 \\f A \\l 1 ",
+           "[bookmark: _Toc1]", '"', '""', "\n", "\n\n", "≥95%", "优", "数量指标", "一、", "\r")
+
+
+def _random_texts(seed: int, n: int = 3000) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(n)]
+
+
+def _plain_normalize_line(line: str) -> str:
+    """The reference: every rewrite applied to every line."""
+    line = line.rstrip("\r\n")
+    for pattern, replacement in ((_INVISIBLE, ""), (_BOOKMARK, ""), (_TC_FIELD, ""), (_SPACE_LIKE, " ")):
+        line = pattern.sub(replacement, line)
+    return line.rstrip(" ")
+
+
+def _plain_unquote_cell(text: str) -> str:
+    text = text.strip()
+    while _is_wrapped(text):
+        text = text[1:-1].replace('""', '"').strip()
+    return text
+
+
+def test_normalised_and_unquoted_lines_equal_the_full_rewrites() -> None:
+    for text in _random_texts(1):
+        assert normalize_line(text) == _plain_normalize_line(text)
+        assert unquote_cell(text) == _plain_unquote_cell(text)
+
+
+def _plain_clean_name(text: str) -> str:
+    paragraphs = [re.sub(r"\s*\n\s*", "", p.strip().strip('"').strip()) for p in re.split(r"\n\s*\n", text.strip())]
+    return "；".join(_CJK_GAP.sub("", p) for p in paragraphs if p)
+
+
+def test_clean_names_equal_the_paragraph_split() -> None:
+    for text in _random_texts(2):
+        assert clean_name(text) == _plain_clean_name(text)
+
+
+def _plain_spaced_header(line: str, vocab: Vocabulary) -> list[str] | None:
+    """The reference: :func:`spaced.header_cells` without the token-count test."""
+    if "\t" in line:
+        return None
+    pieces = [p for p in spaced.WIDE_GAP.split(line.strip()) if p]
+    if len(pieces) > 1:
+        cells = [cell for piece in pieces for cell in spaced._piece_cells(piece, vocab)]
+        if names_columns(cells, vocab):
+            return cells
+    cells = spaced._joined_tokens(line.split(), vocab)
+    return cells if names_columns(cells, vocab) else None
+
+
+def _plain_joined_header(line: str, vocab: Vocabulary) -> list[str] | None:
+    """The reference: :func:`joined.header_cells` without the first/last character test."""
+    text = line.strip()
+    if not text or "\t" in text or len(text) > joined.MAX_HEADER_CHARS:
+        return None
+    words, longest, _firsts, _lasts = joined._header_words(vocab)
+    span = range(1, min(longest, len(text)) + 1)
+    if not any(text[:n] in words for n in span) or not any(text[-n:] in words for n in span):
+        return None
+    cells = joined._segment(text, words, longest)
+    if cells is None or sum(len(c) for c in cells if c in words) < 0.75 * len(text.replace(" ", "")):
+        return None
+    return cells if names_columns(cells, vocab) else None
+
+
+def test_header_line_tests_equal_the_full_tests() -> None:
+    vocab = load_vocabulary()
+    words = sorted({w for ws in vocab.roles.values() for w in ws})
+    rng = random.Random(4)
+    lines = [line for path in SAMPLES for line in read_document(path).lines]
+    for _ in range(3000):  # header words run together or spaced, with stray characters around them
+        chosen = [rng.choice(words + ["的", "1", "x"]) for _ in range(rng.randint(1, 6))]
+        lines += ["".join(chosen), " ".join(chosen), "  ".join(chosen), " " + " ".join(chosen) + "。"]
+    found = 0
+    for line in lines:
+        plain = _plain_joined_header(line, vocab)
+        assert joined.header_cells(line, vocab) == plain
+        assert spaced.header_cells(line, vocab) == _plain_spaced_header(line, vocab)
+        found += plain is not None
+    assert found > 10
+
+
+# --- a document's bands given roles together -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def column_model():
+    return load_classifier(resolve_model_dir(ROOT / "models")).column_model
+
+
+def test_roles_chosen_together_equal_those_chosen_table_by_table(column_model) -> None:
+    for path in SAMPLES:
+        lines = read_document(path).lines
+        grids = [t for t in find_tables(lines, segment(lines)) if t.layout != "inline"]
+        alone = copy.deepcopy(grids)
+        together = structure_many(grids, column_model)
+        assert together == [structure_table(table, column_model) for table in alone]
+        assert grids == alone  # the rows: aligned cells, roles, confidences, forms
