@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -48,8 +48,8 @@ def in_table(columns: Sequence[ColumnSample]) -> list[ColumnSample]:
     n = len(columns)
     names = [c.header for c in columns]
     return [
-        replace(
-            c, position=k, n_columns=n, siblings=tuple(h for j, h in enumerate(names) if j != k and h),
+        ColumnSample(
+            c.header, c.cells, position=k, n_columns=n, siblings=tuple(h for j, h in enumerate(names) if j != k and h),
             left=columns[k - 1].cells if k else (), right=columns[k + 1].cells if k + 1 < n else (),
         )
         for k, c in enumerate(columns)
