@@ -197,24 +197,26 @@ def _update_activity(state: _State, row: Row, labelled: list[RowUnit], has_paren
         return
     state.activity_unit = activities[0]
     text = clean_name(" ".join(u.text.strip() for u in activities))
+    name = activity_name(text)
     kind = enumeration_kind(text)
     if not has_parent_column:
         if kind in _PARENT_KINDS:
-            state.parent, state.child_number = activity_name(text), None
+            state.parent, state.child_number = name, None
         elif kind is None:
             state.parent = None
         else:
-            _follow_child_numbering(state, text)
+            _follow_child_numbering(state, text, name)
     state.activity_is_parent = not has_parent_column and kind in _PARENT_KINDS
-    state.activity = activity_name(text)
+    state.activity = name
     state.budget = None
 
 
-def _follow_child_numbering(state: _State, text: str) -> None:
+def _follow_child_numbering(state: _State, text: str, name: str) -> None:
     """A new child activity numbered at or below the last one of the same scheme
-    starts the children of a parent the text does not print."""
+    starts the children of a parent the text does not print (``name``: the
+    activity's name, :func:`activity_name` of ``text``)."""
     numbering = parse_numbering(text)
-    if numbering is None or activity_name(text) == state.activity:
+    if numbering is None or name == state.activity:
         return
     last = state.child_number
     if last is not None and last[0] == numbering.scheme and numbering.value <= last[1]:
