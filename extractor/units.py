@@ -25,9 +25,10 @@ def _table_units(doc: Document, table: Table) -> Iterator[RowUnit]:
         texts = rows_texts[r]
         prev_texts = list(rows_texts[r - 1]) if r > 0 else []
         next_texts = list(rows_texts[r + 1]) if r + 1 < n_rows else []
-        left, right = _nearest_filled(texts)
-        for cell in row.cells:
-            if not cell.text.strip():
+        filled = [bool(t.strip()) for t in texts]
+        left, right = _nearest_filled(texts, filled)
+        for cell, has_text in zip(row.cells, filled):
+            if not has_text:
                 continue
             header = row.columns.get(cell.col, "")
             context = {
@@ -64,24 +65,25 @@ def _table_units(doc: Document, table: Table) -> Iterator[RowUnit]:
                 doc_sha256=doc.sha256,
                 context=context,
             )
-        above.update((k, text) for k, text in enumerate(texts) if text.strip())
+        above.update((k, text) for k, (text, has_text) in enumerate(zip(texts, filled)) if has_text)
 
 
-def _nearest_filled(texts: list[str]) -> tuple[list[str], list[str]]:
+def _nearest_filled(texts: list[str], filled: list[bool]) -> tuple[list[str], list[str]]:
     """For each position ``k`` of a row (0 to its length): the nearest non-empty
-    text before ``k`` (``left[k]``) and at or after ``k`` (``right[k]``), "" if none.
+    text before ``k`` (``left[k]``) and at or after ``k`` (``right[k]``), "" if none
+    (``filled``: whether each text is non-empty).
 
     A cell at ``col`` has its left neighbour at ``left[col]`` and its right one
     at ``right[col + 1]``: one sweep per row, not one scan per cell.
     """
     left, last = [""], ""
-    for text in texts:
-        if text.strip():
+    for text, has_text in zip(texts, filled):
+        if has_text:
             last = text
         left.append(last)
     right, last = [""], ""
-    for text in reversed(texts):
-        if text.strip():
+    for text, has_text in zip(reversed(texts), reversed(filled)):
+        if has_text:
             last = text
         right.append(last)
     right.reverse()
