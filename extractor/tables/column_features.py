@@ -87,13 +87,14 @@ def band_features(columns: Sequence[ColumnSample]) -> list[dict[str, float]]:
     each distinct header and sibling set are computed once for the call too
     (the tables of a document repeat their headers)."""
     read: dict[int, tuple[Sequence[str], _ReadCells]] = {}  # id -> (cells kept alive, what was read)
+    by_text: dict[str, tuple[str, bool]] = {}  # stripped cell text -> (stem, holds a digit), once per distinct text
     by_header: dict[str, dict[str, float]] = {}
     by_siblings: dict[tuple[str, ...], dict[str, float]] = {}
 
     def cells_read(cells: Sequence[str]) -> _ReadCells:
         hit = read.get(id(cells))
         if hit is None:
-            hit = read[id(cells)] = (cells, _ReadCells.of(cells))
+            hit = read[id(cells)] = (cells, _ReadCells.of(cells, by_text))
         return hit[1]
 
     out = []
@@ -127,10 +128,12 @@ class _ReadCells:
     valued: list[bool]
 
     @classmethod
-    def of(cls, cells: Sequence[str]) -> _ReadCells:
+    def of(cls, cells: Sequence[str], by_text: dict[str, tuple[str, bool]]) -> _ReadCells:
+        """``cells`` read, each distinct text once (``by_text``: what earlier columns' texts gave)."""
         stripped = [c.strip() for c in cells]
-        stems = [_VALUE_CHARS.sub("#", t) if t else t for t in stripped]  # a blank cell is in no pair
-        return cls(stripped, stems, [bool(_DIGIT.search(t)) if t else False for t in stripped])
+        for text in set(stripped).difference(by_text):
+            by_text[text] = (_VALUE_CHARS.sub("#", text), bool(_DIGIT.search(text)))
+        return cls(stripped, [by_text[t][0] for t in stripped], [by_text[t][1] for t in stripped])
 
 
 def _pair_features(mine: _ReadCells, other: _ReadCells, side: str, out: dict[str, float]) -> None:
