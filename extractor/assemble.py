@@ -188,8 +188,11 @@ def _update_activity(state: _State, row: Row, labelled: list[RowUnit], has_paren
     parent, and one whose numbering starts again ("3、" then "1、") without a
     new top-level row belongs to a parent the text does not print (null).
     """
-    parents = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) == "parent_activity"]
-    activities = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) != "parent_activity"]
+    named = [u for u in labelled if u.label == "activity"]
+    if not named:  # most rows: nothing changes
+        return
+    parents = [u for u in named if row.roles.get(u.col) == "parent_activity"]
+    activities = [u for u in named if row.roles.get(u.col) != "parent_activity"]
     if parents:
         state.parent = activity_name(clean_name(" ".join(u.text.strip() for u in parents)))
         state.activity, state.activity_unit, state.budget = None, parents[0], None
