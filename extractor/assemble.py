@@ -29,6 +29,9 @@ _ORPHAN_REACH = 2
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Indicator names that count things, or measure a rate; units of counts.
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
+_SPACE = re.compile(r"\s")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 
 
 @dataclass
@@ -185,8 +188,11 @@ def _update_activity(state: _State, row: Row, labelled: list[RowUnit], has_paren
     parent, and one whose numbering starts again ("3、" then "1、") without a
     new top-level row belongs to a parent the text does not print (null).
     """
-    parents = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) == "parent_activity"]
-    activities = [u for u in labelled if u.label == "activity" and row.roles.get(u.col) != "parent_activity"]
+    named = [u for u in labelled if u.label == "activity"]
+    if not named:  # most rows: nothing changes
+        return
+    parents = [u for u in named if row.roles.get(u.col) == "parent_activity"]
+    activities = [u for u in named if row.roles.get(u.col) != "parent_activity"]
     if parents:
         state.parent = activity_name(clean_name(" ".join(u.text.strip() for u in parents)))
         state.activity, state.activity_unit, state.budget = None, parents[0], None
@@ -194,24 +200,26 @@ def _update_activity(state: _State, row: Row, labelled: list[RowUnit], has_paren
         return
     state.activity_unit = activities[0]
     text = clean_name(" ".join(u.text.strip() for u in activities))
+    name = activity_name(text)
     kind = enumeration_kind(text)
     if not has_parent_column:
         if kind in _PARENT_KINDS:
-            state.parent, state.child_number = activity_name(text), None
+            state.parent, state.child_number = name, None
         elif kind is None:
             state.parent = None
         else:
-            _follow_child_numbering(state, text)
+            _follow_child_numbering(state, text, name)
     state.activity_is_parent = not has_parent_column and kind in _PARENT_KINDS
-    state.activity = activity_name(text)
+    state.activity = name
     state.budget = None
 
 
-def _follow_child_numbering(state: _State, text: str) -> None:
+def _follow_child_numbering(state: _State, text: str, name: str) -> None:
     """A new child activity numbered at or below the last one of the same scheme
-    starts the children of a parent the text does not print."""
+    starts the children of a parent the text does not print (``name``: the
+    activity's name, :func:`activity_name` of ``text``)."""
     numbering = parse_numbering(text)
-    if numbering is None or activity_name(text) == state.activity:
+    if numbering is None or name == state.activity:
         return
     last = state.child_number
     if last is not None and last[0] == numbering.scheme and numbering.value <= last[1]:
@@ -231,15 +239,18 @@ _FIRST_NUMBER = re.compile(r"(\d+(?:\s*\.\s*\d+)?)")
 def _first_number(text: str) -> float | None:
     """The first number of a form value ("预算数 16. 56 其中…" -> 16.56; OCR spaces allowed)."""
     match = _FIRST_NUMBER.search(text)
-    return float(re.sub(r"\s", "", match.group(1))) if match else None
+    return float(_SPACE.sub("", match.group(1))) if match else None
 
 
 def _row_budget(row: Row, labelled: list[RowUnit]) -> float | None:
     """The number in the budget column."""
     for unit in labelled:
         if row.roles.get(unit.col) == "budget" and _NUMBER.match(unit.text):
-            return float(re.sub(r"\s", "", _NUMBER.match(unit.text).group(1)))
+            return float(_SPACE.sub("", _NUMBER.match(unit.text).group(1)))
     return None
+
+
+_CATEGORY_LEVELS = {"category1": 1, "category2": 2}
 
 
 def _update_categories(state: _State, row: Row, labelled: list[RowUnit]) -> None:
@@ -250,10 +261,11 @@ def _update_categories(state: _State, row: Row, labelled: list[RowUnit]) -> None
     """
     found: dict[int, str] = {}
     for unit in labelled:
-        level = {"category1": 1, "category2": 2}.get(row.roles.get(unit.col, ""))
-        text = re.sub(r"\s", "", unit.text)
-        if level and _looks_like_words(text):
-            found[level] = text
+        level = _CATEGORY_LEVELS.get(row.roles.get(unit.col, ""))
+        if level:
+            text = _SPACE.sub("", unit.text)
+            if _looks_like_words(text):
+                found[level] = text
     for level in sorted(found):
         state.categories[level] = found[level]
         for finer in [c for c in state.categories if c > level and c not in found]:
@@ -283,8 +295,16 @@ def activity_name(text: str) -> str:
 def clean_name(text: str) -> str:
     """A cell's text as a name: paragraphs joined by "；", wrapped lines and OCR
     spaces between Chinese characters removed."""
-    paragraphs = [re.sub(r"\s*\n\s*", "", p.strip().strip('"').strip()) for p in re.split(r"\n\s*\n", text.strip())]
-    return "；".join(_CJK_GAP.sub("", p) for p in paragraphs if p)
+    if "\n" in text:
+        paragraphs = [_LINE_BREAK.sub("", p.strip().strip('"').strip()) for p in _PARAGRAPH_BREAK.split(text.strip())]
+    else:  # one line: one paragraph, nothing to join
+        paragraphs = [text.strip().strip('"').strip()]
+    return "；".join(_join_cjk(p) for p in paragraphs if p)
+
+
+def _join_cjk(text: str) -> str:
+    """Spaces between Chinese characters removed (OCR gaps)."""
+    return _CJK_GAP.sub("", text) if " " in text or "\u3000" in text else text
 
 
 def _looks_like_words(text: str) -> bool:
@@ -354,6 +374,8 @@ def _record(
 def _unit_and_direction(row: Row) -> tuple[str | None, str | None]:
     """The row's unit-column text, and its comparison: a symbol (≥ = ≤) before a
     direction word (正向/反向) when the table has both columns."""
+    if "unit" not in row.roles.values() and "nature" not in row.roles.values():
+        return None, None
     cells = {c.col: c.text.strip() for c in row.cells if c.text.strip()}
     units = [cells[c] for c, r in sorted(row.roles.items()) if r == "unit" and c in cells]
     natures = [cells[c] for c, r in sorted(row.roles.items()) if r == "nature" and c in cells]

@@ -32,6 +32,9 @@ _TC_FIELD = re.compile(
     r"(?:[ ]*\\[fln](?:[ ]+(?:\"[^\"]*\"|[^\s\\\"]+))?)+[ ]*"
 )
 
+# Whatever any of the patterns above could change; a line without it is only right-stripped.
+_TOUCHED = re.compile(f"{_INVISIBLE.pattern}|{_SPACE_LIKE.pattern}|TC|\\[bookmark:")
+
 _QUOTE = '"'
 
 
@@ -52,6 +55,8 @@ def normalize_lines(text: str) -> list[str]:
 def normalize_line(line: str) -> str:
     """Clean one line: odd spaces -> " ", DOCX artefacts removed, TABs kept."""
     line = line.rstrip("\r\n")
+    if _TOUCHED.search(line) is None:
+        return line.rstrip(" ")
     line = _INVISIBLE.sub("", line)
     line = _BOOKMARK.sub("", line)
     line = _TC_FIELD.sub("", line)
@@ -75,6 +80,8 @@ def unquote_cell(text: str) -> str:
     is only stripped.
     """
     text = text.strip()
+    if not text.startswith(_QUOTE):  # most cells: not wrapped
+        return text
     while _is_wrapped(text):
         text = text[1:-1].replace(_QUOTE * 2, _QUOTE).strip()
     return text

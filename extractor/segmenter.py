@@ -154,8 +154,9 @@ def _table_mask(lines: Sequence[str]) -> list[bool]:
     for i, line in enumerate(lines):
         if _is_table_line(line):
             mask[i] = True
-            in_quote = _is_cell_line(line) and _opens_quote(line)
-            last_cell = i if _is_cell_line(line) else -10
+            cell = _is_cell_line(line)
+            in_quote = cell and _opens_quote(line)
+            last_cell = i if cell else -10
             continue
         if _is_blank(line):
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from extractor.datamodel import Document, Row, RowUnit, Table
+from extractor.datamodel import Document, RowUnit, Table
 
 
 def build_units(doc: Document, tables: list[Table]) -> list[RowUnit]:
@@ -19,12 +19,16 @@ def build_units(doc: Document, tables: list[Table]) -> list[RowUnit]:
 def _table_units(doc: Document, table: Table) -> Iterator[RowUnit]:
     headers = table.header_texts()
     n_rows = len(table.rows)
+    rows_texts = [row.texts() for row in table.rows]
+    above: dict[int, str] = {}  # position -> nearest non-empty text in the rows above
     for r, row in enumerate(table.rows):
-        texts = row.texts()
-        prev_texts = table.rows[r - 1].texts() if r > 0 else []
-        next_texts = table.rows[r + 1].texts() if r + 1 < n_rows else []
-        for cell in row.cells:
-            if not cell.text.strip():
+        texts = rows_texts[r]
+        prev_texts = list(rows_texts[r - 1]) if r > 0 else []
+        next_texts = list(rows_texts[r + 1]) if r + 1 < n_rows else []
+        filled = [bool(t.strip()) for t in texts]
+        left, right = _nearest_filled(texts, filled)
+        for cell, has_text in zip(row.cells, filled):
+            if not has_text:
                 continue
             header = row.columns.get(cell.col, "")
             context = {
@@ -38,9 +42,9 @@ def _table_units(doc: Document, table: Table) -> Iterator[RowUnit]:
                 "row_texts": texts,
                 "prev_row_texts": prev_texts,
                 "next_row_texts": next_texts,
-                "left": _neighbour(row, cell.col, -1),
-                "right": _neighbour(row, cell.col, +1),
-                "above": _above(table, r, cell.col),
+                "left": left[cell.col] if 0 <= cell.col < len(left) else "",
+                "right": right[cell.col + 1] if 0 <= cell.col + 1 < len(right) else "",
+                "above": above.get(cell.col, ""),
                 "section_title": table.section_title,
                 "caption": table.caption,
                 "table_headers": headers,
@@ -61,21 +65,26 @@ def _table_units(doc: Document, table: Table) -> Iterator[RowUnit]:
                 doc_sha256=doc.sha256,
                 context=context,
             )
+        above.update((k, text) for k, (text, has_text) in enumerate(zip(texts, filled)) if has_text)
 
 
-def _neighbour(row: Row, col: int, step: int) -> str:
-    """Nearest non-empty cell text to the left (step -1) or right (+1)."""
-    k = col + step
-    while 0 <= k < len(row.cells):
-        if row.cells[k].text.strip():
-            return row.cells[k].text
-        k += step
-    return ""
+def _nearest_filled(texts: list[str], filled: list[bool]) -> tuple[list[str], list[str]]:
+    """For each position ``k`` of a row (0 to its length): the nearest non-empty
+    text before ``k`` (``left[k]``) and at or after ``k`` (``right[k]``), "" if none
+    (``filled``: whether each text is non-empty).
 
-
-def _above(table: Table, r: int, col: int) -> str:
-    """Nearest non-empty text in the same column in the rows above."""
-    for row in reversed(table.rows[:r]):
-        if col < len(row.cells) and row.cells[col].text.strip():
-            return row.cells[col].text
-    return ""
+    A cell at ``col`` has its left neighbour at ``left[col]`` and its right one
+    at ``right[col + 1]``: one sweep per row, not one scan per cell.
+    """
+    left, last = [""], ""
+    for text, has_text in zip(texts, filled):
+        if has_text:
+            last = text
+        left.append(last)
+    right, last = [""], ""
+    for text, has_text in zip(reversed(texts), reversed(filled)):
+        if has_text:
+            last = text
+        right.append(last)
+    right.reverse()
+    return left, right

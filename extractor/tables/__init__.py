@@ -14,7 +14,7 @@ from extractor.datamodel import Row, Section, Table
 from extractor.tables import inline, tab_lines, tab_rows, text_rows
 from extractor.tables.column_model import ColumnRoleModel
 from extractor.tables.lines import CAPTION_SUFFIXES, is_cell_line, is_row_line
-from extractor.tables.structure import PERFORMANCE_ROLES, structure_table
+from extractor.tables.structure import PERFORMANCE_ROLES, structure_many
 
 __all__ = ["find_tables", "prepare_tables", "structure_tables"]
 
@@ -57,10 +57,9 @@ def _finish(tables: list[Table], lines: list[str], sections: Sequence[Section]) 
 
 def structure_tables(tables: Sequence[Table], sections: Sequence[Section], model: ColumnRoleModel | None) -> None:
     """Choose every table's row kinds and column roles, then flag performance tables."""
+    structure_many([table for table in tables if table.layout != "inline"], model)
     containing = containing_sections(sections, [table.line for table in tables])
     for table, around in zip(tables, containing, strict=True):
-        if table.layout != "inline":
-            structure_table(table, model)
         table.is_performance = _is_performance(table, around)
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from extractor.enumeration import enumeration_kind
 from extractor.text_patterns import COMPARISON, PERCENT
@@ -24,7 +25,7 @@ _DIGIT = re.compile(r"\d")
 _SENTENCE = re.compile(r"[。；;，,、：:]")
 _NUMERIC = re.compile(r"^[\s≥≤＞＜><=＝±+\-−]*[\d.,，]+\s*[%％]?$")
 _NATURE = re.compile(r"^(≥|≤|=|＝|>|<|＞|＜|≧|≦|正向|反向|定性|定量|大于等于|小于等于|等于)$")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]+")
 _GRADE_END = re.compile(r"[优良中差]$")
 
 
@@ -47,8 +48,8 @@ def in_table(columns: Sequence[ColumnSample]) -> list[ColumnSample]:
     n = len(columns)
     names = [c.header for c in columns]
     return [
-        replace(
-            c, position=k, n_columns=n, siblings=tuple(h for j, h in enumerate(names) if j != k and h),
+        ColumnSample(
+            c.header, c.cells, position=k, n_columns=n, siblings=tuple(h for j, h in enumerate(names) if j != k and h),
             left=columns[k - 1].cells if k else (), right=columns[k + 1].cells if k + 1 < n else (),
         )
         for k, c in enumerate(columns)
@@ -76,6 +77,81 @@ def column_features(column: ColumnSample, reuse: bool = False) -> dict[str, floa
     features.update(neighbour(cells, tuple(column.right), "right"))
     _position_features(column.position, column.n_columns, features)
     return features
+
+
+def band_features(columns: Sequence[ColumnSample]) -> list[dict[str, float]]:
+    """:func:`column_features` of each column as extraction computes them (no
+    reuse), with each cell list read once for the call: a column's cells are
+    also its neighbours' ``left``/``right``, so their stripped texts, stems and
+    digit flags serve up to three columns. The header and sibling features of
+    each distinct header and sibling set are computed once for the call too
+    (the tables of a document repeat their headers)."""
+    read: dict[int, tuple[Sequence[str], _ReadCells]] = {}  # id -> (cells kept alive, what was read)
+    by_text: dict[str, tuple[str, bool]] = {}  # stripped cell text -> (stem, holds a digit), once per distinct text
+    by_header: dict[str, dict[str, float]] = {}
+    by_siblings: dict[tuple[str, ...], dict[str, float]] = {}
+
+    def cells_read(cells: Sequence[str]) -> _ReadCells:
+        hit = read.get(id(cells))
+        if hit is None:
+            hit = read[id(cells)] = (cells, _ReadCells.of(cells, by_text))
+        return hit[1]
+
+    out = []
+    for column in columns:
+        features = dict(_once(by_header, column.header, _header_features))
+        features.update(_once(by_siblings, tuple(column.siblings), _sibling_features))
+        mine = cells_read(column.cells)
+        _stripped_content_features([t for t in mine.stripped if t], len(mine.stripped), features)
+        _pair_features(mine, cells_read(column.left), "left", features)
+        _pair_features(mine, cells_read(column.right), "right", features)
+        _position_features(column.position, column.n_columns, features)
+        out.append(features)
+    return out
+
+
+def _once(memo: dict[Any, dict[str, float]], key: Any, compute: Callable[[Any, dict[str, float]], None]) -> dict[str, float]:
+    """The features ``compute`` writes for ``key``, computed on first use (shared: do not modify)."""
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = {}
+        compute(key, found)
+    return found
+
+
+@dataclass(frozen=True)
+class _ReadCells:
+    """A column's cells stripped, their stems (:func:`_stem`) and whether each holds a digit."""
+
+    stripped: list[str]
+    stems: list[str]
+    valued: list[bool]
+
+    @classmethod
+    def of(cls, cells: Sequence[str], by_text: dict[str, tuple[str, bool]]) -> _ReadCells:
+        """``cells`` read, each distinct text once (``by_text``: what earlier columns' texts gave)."""
+        stripped = [c.strip() for c in cells]
+        for text in set(stripped).difference(by_text):
+            by_text[text] = (_VALUE_CHARS.sub("#", text), bool(_DIGIT.search(text)))
+        return cls(stripped, [by_text[t][0] for t in stripped], [by_text[t][1] for t in stripped])
+
+
+def _pair_features(mine: _ReadCells, other: _ReadCells, side: str, out: dict[str, float]) -> None:
+    """:func:`_neighbour_features` from cells read once."""
+    a, b = mine.stripped, other.stripped
+    rows = [i for i in range(min(len(a), len(b))) if a[i] and b[i]]
+    if not rows:
+        out[f"{side}:none"] = 1.0
+        return
+    n = len(rows)
+    sa, sb = mine.stems, other.stems
+    out[f"{side}:same_stem"] = sum(1 for i in rows if a[i] != b[i] and sa[i] == sb[i]) / n
+    out[f"{side}:equal"] = sum(1 for i in rows if a[i] == b[i]) / n
+    distinct_mine, distinct_theirs = len({a[i] for i in rows}), len({b[i] for i in rows})
+    out[f"{side}:coarser"] = max(0.0, (distinct_theirs - distinct_mine) / n)
+    out[f"{side}:finer"] = max(0.0, (distinct_mine - distinct_theirs) / n)
+    va, vb = mine.valued, other.valued
+    out[f"{side}:both_valued"] = sum(1 for i in rows if va[i] and vb[i]) / n
 
 
 @lru_cache(maxsize=1 << 15)
@@ -155,11 +231,15 @@ def _cell_tests(text: str) -> tuple[bool, ...]:
 
 
 def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> None:
-    out["blank_share"] = 1.0 - len(cells) / max(1, n_rows)
-    if not cells:
+    _stripped_content_features([c.strip() for c in cells], n_rows, out)
+
+
+def _stripped_content_features(stripped: list[str], n_rows: int, out: dict[str, float]) -> None:
+    """The body-cell statistics of a column's non-blank cells, stripped, out of ``n_rows`` rows."""
+    out["blank_share"] = 1.0 - len(stripped) / max(1, n_rows)
+    if not stripped:
         out["content:none"] = 1.0
         return
-    stripped = [c.strip() for c in cells]
     n = len(stripped)
     shares = dict(zip(CELL_TESTS, (count / n for count in map(sum, zip(*map(_cell_tests, stripped)))), strict=True))
     lengths = [len(t) for t in stripped]
@@ -167,7 +247,7 @@ def _content_features(cells: list[str], n_rows: int, out: dict[str, float]) -> N
     out["len_max"] = math.log1p(max(lengths)) / 5.0
     for name in CELL_TESTS[:-1]:
         out[name] = shares[name]
-    out["cjk"] = sum(len(_CJK.findall(t)) for t in stripped) / max(1, sum(lengths))
+    out["cjk"] = len(_NOT_CJK.sub("", "".join(stripped))) / max(1, sum(lengths))  # CJK characters of all cells
     out["distinct"] = len(set(stripped)) / n
     out["seq"] = shares["decimal"] * float(_is_sequence(stripped))
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from extractor.json_model import JsonModelFile
 from extractor.sparse_rows import add_dot
-from extractor.tables.column_features import ColumnSample, column_features
+from extractor.tables.column_features import ColumnSample, band_features
 from extractor.vocabulary import ROLES
 
 COLUMN_MODEL_FILE = "columns.json"
@@ -42,8 +42,8 @@ class ColumnRoleModel(JsonModelFile):
     def _linear_scores(self, X: Sequence[ColumnSample]) -> np.ndarray:
         """Features times coefficients plus intercepts, one column per coefficient row."""
         indptr, indices, data = [0], [], []
-        for column in X:
-            entries = sorted(self._entries(column_features(column)), key=lambda entry: entry[0])
+        for features in band_features(X):
+            entries = sorted(self._entries(features))  # by column: each appears once
             indices += [k for k, _ in entries]
             data += [v for _, v in entries]
             indptr.append(len(indices))
@@ -56,14 +56,19 @@ class ColumnRoleModel(JsonModelFile):
     def _entries(self, features: Mapping[str, Any]) -> list[tuple[int, float]]:
         """(column, value) of each known feature, named as ``DictVectorizer`` names them."""
         named: list[tuple[str, Any]] = []
+        known: list[tuple[int, float]] = []
         for name, value in features.items():
-            if isinstance(value, str):
+            if type(value) is float:  # most features: float(np.float64(value)) is value itself
+                k = self.vocabulary_.get(name)
+                if k is not None:
+                    known.append((k, value))
+            elif isinstance(value, str):
                 named.append((f"{name}={value}", 1.0))
             elif isinstance(value, Number) or value is None:
                 named.append((name, value))
             else:
                 named += [(f"{name}={item}", 1.0) for item in value]
-        return [(self.vocabulary_[n], float(np.float64(v))) for n, v in named if n in self.vocabulary_]
+        return known + [(self.vocabulary_[n], float(np.float64(v))) for n, v in named if n in self.vocabulary_]
 
     def predict_proba(self, X: Sequence[ColumnSample]) -> np.ndarray:
         scores = self.decision_function(X)

@@ -110,10 +110,11 @@ def assign_roles(columns: Sequence[ColumnSample], proba: np.ndarray, excluded: S
         if c in excluded:
             confidence[c], margin[c] = 1.0, 1.0
             continue
-        p = proba[c]
+        p = proba[c].tolist()  # the same numbers as Python floats, read one by one below
+        k_role = ROLES.index(r)
         # A role given by a table-level rule rather than the model is a coin toss: review it.
-        confidence[c] = max(float(p[ROLES.index(r)]), _RULE_CONFIDENCE if r != ROLES[int(p.argmax())] else 0.0)
-        margin[c] = float(confidence[c] - max(p[k] for k in range(len(ROLES)) if ROLES[k] != r))
+        confidence[c] = max(p[k_role], _RULE_CONFIDENCE if r != ROLES[int(proba[c].argmax())] else 0.0)
+        margin[c] = float(confidence[c] - max(v for k, v in enumerate(p) if k != k_role))
     overruled = frozenset(c for c, r in roles.items() if c not in excluded and r != ROLES[int(proba[c].argmax())])
     return Assignment(roles, confidence, margin, grade_keys(columns, roles), overruled)
 

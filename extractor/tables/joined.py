@@ -36,8 +36,10 @@ def header_cells(line: str, vocab: Vocabulary) -> list[str] | None:
     text = line.strip()
     if not text or "\t" in text or len(text) > MAX_HEADER_CHARS:
         return None
-    words, longest = _header_words(vocab)
-    # Quick test: a header begins and ends with a header word.
+    words, longest, firsts, lasts = _header_words(vocab)
+    # Quick test: a header begins and ends with a header word (so with a first and a last character of one).
+    if text[0] not in firsts or text[-1] not in lasts:
+        return None
     span = range(1, min(longest, len(text)) + 1)
     if not any(text[:n] in words for n in span) or not any(text[-n:] in words for n in span):
         return None
@@ -47,16 +49,18 @@ def header_cells(line: str, vocab: Vocabulary) -> list[str] | None:
     return cells if names_columns(cells, vocab) else None
 
 
-_WORDS: dict[int, tuple[Vocabulary, frozenset[str], int]] = {}
+_WORDS: dict[int, tuple[Vocabulary, frozenset[str], int, frozenset[str], frozenset[str]]] = {}
 
 
-def _header_words(vocab: Vocabulary) -> tuple[frozenset[str], int]:
-    """Every header word of the vocabulary and the longest one's length (cached)."""
+def _header_words(vocab: Vocabulary) -> tuple[frozenset[str], int, frozenset[str], frozenset[str]]:
+    """Every header word of the vocabulary, the longest one's length, and the
+    characters header words begin and end with (cached)."""
     hit = _WORDS.get(id(vocab))
     if hit is None or hit[0] is not vocab:
         words = frozenset(w for ws in vocab.roles.values() for w in ws)
-        hit = _WORDS[id(vocab)] = (vocab, words, max(map(len, words)))
-    return hit[1], hit[2]
+        firsts, lasts = frozenset(w[0] for w in words if w), frozenset(w[-1] for w in words if w)
+        hit = _WORDS[id(vocab)] = (vocab, words, max(map(len, words)), firsts, lasts)
+    return hit[1], hit[2], hit[3], hit[4]
 
 
 def _segment(text: str, words: frozenset[str], longest: int) -> list[str] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from extractor.tables.align import Atom
-from extractor.tables.text_header import names_columns
+from extractor.tables.text_header import MIN_ROLES, names_columns
 from extractor.vocabulary import Vocabulary
 
 _TOKEN = re.compile(r"\S+")
@@ -36,14 +36,15 @@ def header_cells(line: str, vocab: Vocabulary) -> list[str] | None:
     A line with single spaces only is read token by token, two tokens joined
     when together they make a header word ("计量 单位").
     """
-    if "\t" in line:
+    tokens = line.split()
+    if "\t" in line or len(tokens) < MIN_ROLES:  # every cell holds a token: too few cells to name the columns
         return None
     pieces = [p for p in WIDE_GAP.split(line.strip()) if p]
     if len(pieces) > 1:
         cells = [cell for piece in pieces for cell in _piece_cells(piece, vocab)]
         if names_columns(cells, vocab):
             return cells
-    cells = _joined_tokens(line.split(), vocab)
+    cells = _joined_tokens(tokens, vocab)
     return cells if names_columns(cells, vocab) else None
 
 

@@ -77,8 +77,9 @@ def is_header_row(texts: Sequence[str]) -> bool:
 
 def _header_like(texts: Sequence[str], hits: int, filled: int) -> bool:
     """:func:`is_header_row` of a row whose :func:`header_hits` are known."""
-    values = sum(1 for t in texts if _VALUE_LIKE.search(t))
-    return hits >= 2 and hits * 2 >= filled and values <= 1
+    if hits < 2 or hits * 2 < filled:
+        return False
+    return sum(1 for t in texts if _VALUE_LIKE.search(t)) <= 1
 
 
 def form_pairs(texts: Sequence[str]) -> dict[str, str]:
@@ -86,17 +87,17 @@ def form_pairs(texts: Sequence[str]) -> dict[str, str]:
 
     A key's value is the text of the following cells up to the next key.
     """
-    vocab = load_vocabulary()
+    keys = list(map(load_vocabulary().form_key, texts))
     pairs: dict[str, str] = {}
     k = 0
     while k < len(texts):
-        role = vocab.form_key(texts[k])
+        role = keys[k]
         if role is None:
             k += 1
             continue
         j = k + 1
         parts: list[str] = []
-        while j < len(texts) and vocab.form_key(texts[j]) is None:
+        while j < len(texts) and keys[j] is None:
             if texts[j].strip():
                 parts.append(texts[j].strip())
             j += 1
@@ -108,8 +109,30 @@ def form_pairs(texts: Sequence[str]) -> dict[str, str]:
 
 def structure_table(table: Table, model: ColumnRoleModel | None) -> list[Band]:
     """Mark row kinds, align short rows and choose column roles; return the bands."""
+    return structure_many([table], model)[0]
+
+
+def structure_many(tables: Sequence[Table], model: ColumnRoleModel | None) -> list[list[Band]]:
+    """:func:`structure_table` of each table, the column roles of all their
+    bands chosen with one model call (and one more for the bands that
+    aligning short rows changed) instead of one or two per band."""
+    plans = [_plan_bands(table) for table in tables]
+    grids = [_Grid.of(table, *plan) for table, band_plans in zip(tables, plans, strict=True) for plan in band_plans]
+    firsts = _assign_all([(g.headers, g.full_columns) for g in grids], model)
+    for grid, first in zip(grids, firsts, strict=True):
+        grid.align(first)
+    changed = [g for g in grids if g.columns != g.full_columns]
+    # Most bands have no short row: aligned, their columns are the full rows' columns.
+    again = dict(zip(map(id, changed), _assign_all([(g.headers, g.columns) for g in changed], model), strict=True))
+    bands = iter([grid.finish(again.get(id(grid), first)) for grid, first in zip(grids, firsts, strict=True)])
+    return [[next(bands) for _ in band_plans] for band_plans in plans]
+
+
+def _plan_bands(table: Table) -> list[tuple[list[int], list[int], dict[str, str]]]:
+    """(header rows, data rows, form in force) of each band of ``table``, in
+    order; sets the table's form."""
     kinds = _row_kinds(table)
-    bands: list[Band] = []
+    plans: list[tuple[list[int], list[int], dict[str, str]]] = []
     form: dict[str, str] = {}
     k = 0
     n = len(table.rows)
@@ -136,9 +159,9 @@ def structure_table(table: Table, model: ColumnRoleModel | None) -> list[Band]:
         data_start = k
         while k < n and kinds[k] == "data":
             k += 1
-        bands.append(_band(table, header_rows, list(range(data_start, k)), dict(form), model))
+        plans.append((header_rows, list(range(data_start, k)), dict(form)))
     table.form = dict(form)
-    return bands
+    return plans
 
 
 def _row_kinds(table: Table) -> list[str]:
@@ -168,32 +191,51 @@ def _is_grid_row(texts: Sequence[str]) -> bool:
     return load_vocabulary().category_level(first) is not None
 
 
-def _band(table: Table, header_rows: list[int], data_rows: list[int], form: dict[str, str], model: ColumnRoleModel | None) -> Band:
-    headers = _stacked_headers([table.rows[r] for r in header_rows])
-    width = max([len(table.rows[r].cells) for r in [*header_rows, *data_rows]] + [max(headers, default=-1) + 1, 0])
-    full = [table.rows[r] for r in data_rows if len(table.rows[r].cells) >= width] or [table.rows[r] for r in data_rows]
-    full_columns = _columns(headers, full, width)
-    first = _assign(headers, full_columns, model)
-    for r in data_rows:
-        _align(table.rows[r], width, first.roles)
-    columns = _columns(headers, [table.rows[r] for r in data_rows], width)
-    # Most bands have no short row: aligned, their columns are the full rows' columns.
-    assignment = first if columns == full_columns else _assign(headers, columns, model)
-    for r in header_rows:
-        table.rows[r].is_header = True
-    for r in [*header_rows, *data_rows]:
-        row = table.rows[r]
-        row.columns = dict(headers)
-        row.roles = dict(assignment.roles)
-        for cell in row.cells[width:]:  # a category set aside by _set_aside_category
-            level = load_vocabulary().category_level(cell.text)
-            if level:
-                row.roles[cell.col] = f"category{level}"
-        row.role_confidence = dict(assignment.confidence)
-        row.roles_overruled = assignment.overruled
-        row.grade_keys = dict(assignment.grade_keys)
-        row.form = dict(form)
-    return Band(header_rows, data_rows, width, headers, assignment, form, bool(header_rows))
+@dataclass
+class _Grid:
+    """One band on its way: its rows, headers and width, and its columns before
+    and after aligning its short rows."""
+
+    table: Table
+    header_rows: list[int]
+    data_rows: list[int]
+    form: dict[str, str]
+    headers: dict[int, str]
+    width: int
+    full_columns: list[ColumnSample]
+    columns: list[ColumnSample] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, table: Table, header_rows: list[int], data_rows: list[int], form: dict[str, str]) -> _Grid:
+        headers = _stacked_headers([table.rows[r] for r in header_rows])
+        width = max([len(table.rows[r].cells) for r in [*header_rows, *data_rows]] + [max(headers, default=-1) + 1, 0])
+        full = [table.rows[r] for r in data_rows if len(table.rows[r].cells) >= width] or [table.rows[r] for r in data_rows]
+        return cls(table, header_rows, data_rows, form, headers, width, _columns(headers, full, width))
+
+    def align(self, first: Assignment) -> None:
+        """Align the short rows to the roles of the full rows' columns, and read the columns again."""
+        for r in self.data_rows:
+            _align(self.table.rows[r], self.width, first.roles)
+        self.columns = _columns(self.headers, [self.table.rows[r] for r in self.data_rows], self.width)
+
+    def finish(self, assignment: Assignment) -> Band:
+        """Store the band's headers, roles and form on its rows."""
+        rows = self.table.rows
+        for r in self.header_rows:
+            rows[r].is_header = True
+        for r in [*self.header_rows, *self.data_rows]:
+            row = rows[r]
+            row.columns = dict(self.headers)
+            row.roles = dict(assignment.roles)
+            for cell in row.cells[self.width:]:  # a category set aside by _set_aside_category
+                level = load_vocabulary().category_level(cell.text)
+                if level:
+                    row.roles[cell.col] = f"category{level}"
+            row.role_confidence = dict(assignment.confidence)
+            row.roles_overruled = assignment.overruled
+            row.grade_keys = dict(assignment.grade_keys)
+            row.form = dict(self.form)
+        return Band(self.header_rows, self.data_rows, self.width, self.headers, assignment, self.form, bool(self.header_rows))
 
 
 def _stacked_headers(rows: list[Row]) -> dict[int, str]:
@@ -217,10 +259,22 @@ def _columns(headers: dict[int, str], rows: list[Row], width: int) -> list[Colum
 
 
 def _assign(headers: dict[int, str], columns: list[ColumnSample], model: ColumnRoleModel | None) -> Assignment:
+    return _assign_all([(headers, columns)], model)[0]
+
+
+def _assign_all(bands: Sequence[tuple[dict[int, str], list[ColumnSample]]], model: ColumnRoleModel | None) -> list[Assignment]:
+    """The roles of each band's columns, the probabilities of all bands' columns
+    computed together (row by row, as for each band alone)."""
+    proba = role_probabilities([c for _, columns in bands for c in columns], model)
     vocab = load_vocabulary()
-    periods = {c: vocab.period_of(h) for c, h in headers.items()}
-    excluded = [c for c, p in periods.items() if p == "long_term"] if "annual" in periods.values() else []
-    return assign_roles(columns, role_probabilities(columns, model), excluded)
+    out = []
+    start = 0
+    for headers, columns in bands:
+        periods = {c: vocab.period_of(h) for c, h in headers.items()}
+        excluded = [c for c, p in periods.items() if p == "long_term"] if "annual" in periods.values() else []
+        out.append(assign_roles(columns, proba[start:start + len(columns)], excluded))
+        start += len(columns)
+    return out
 
 
 def _shift_to_category(row: Row, width: int, roles: dict[int, str]) -> None:

@@ -21,7 +21,7 @@ from extractor.tables.lines import HEADING_LIKE, is_cell_line, is_row_line
 _LOOKAHEAD = 12
 
 
-@dataclass
+@dataclass(slots=True)
 class _OpenCell:
     line: int
     parts: list[str] = field(default_factory=list)
@@ -31,8 +31,7 @@ class _OpenCell:
         return "\n".join(self.parts)
 
     def close(self, col: int) -> Cell:
-        raw = self.text()
-        return Cell(text=unquote_cell(raw).strip(), line=self.line, end_line=self.end_line, col=col)
+        return Cell(unquote_cell(self.text()), self.line, self.end_line, col)  # unquote_cell strips
 
 
 def _continues_table(lines: list[str], i: int, blanks: int, cell_text: str) -> bool:
@@ -74,7 +73,7 @@ def scan_blocks(lines: list[str], start: int) -> tuple[list[list[Cell]], int]:
         if is_cell_line(line):
             if blanks and blocks[-1]:
                 blocks.append([])
-            cell = _OpenCell(line=i + 1, parts=[line[1:]], end_line=i + 1)
+            cell = _OpenCell(i + 1, [line[1:]], i + 1)
             blocks[-1].append(cell)
             blanks = 0
         elif not line.strip():
@@ -126,10 +125,15 @@ def merge_blocks(blocks: list[list[Cell]], width: int) -> list[list[Cell]]:
 
 
 def build_rows(blocks: list[list[Cell]]) -> list[Row]:
-    """Turn blocks into rows of the table's width, renumbering columns."""
+    """Turn blocks into rows of the table's width, renumbering columns.
+
+    The blocks' cells (fresh from :func:`scan_blocks`) become the rows' cells,
+    renumbered in place.
+    """
     width = table_width(blocks)
     rows: list[Row] = []
     for cells in merge_blocks(blocks, width):
-        renumbered = [Cell(text=c.text, line=c.line, end_line=c.end_line, col=k) for k, c in enumerate(cells)]
-        rows.append(Row(cells=renumbered, line=renumbered[0].line))
+        for k, cell in enumerate(cells):
+            cell.col = k
+        rows.append(Row(cells=cells, line=cells[0].line))
     return rows
