@@ -19,18 +19,19 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from extractor.atomic import remove_stale_temporaries
-from extractor.datamodel import RowUnit
+from extractor.columns import ColumnBatch
 from extractor.discovery import discover
 from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
 from extractor.limits import Limits, time_limit
 from extractor.models import load_classifier
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
 from extractor.status import document_status
-from extractor.dataset import RESERVED_COLUMNS, document_payload, jsonl_outputs
+from extractor.dataset import RESERVED_COLUMNS, ROW_FIELDS, document_payload, jsonl_outputs
 from extractor.identity import assign_doc_ids
 from extractor.output import compact_record
 from extractor.pipeline import DocumentResult, Reviews, process_loaded
@@ -42,7 +43,7 @@ from extractor.sidecar import Sidecar, load_sidecar
 from extractor.table_queue import table_entries
 
 # Bump when extraction logic changes in a way that makes old state stale.
-PIPELINE_VERSION = "6"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows; 5: table queue; 6: compact records
+PIPELINE_VERSION = "7"  # 2: documents and identity; 3: records, rows and sections carry "page"; 4: lean rows; 5: table queue; 6: compact records; 7: rows as columns
 STATE_DIR = ".state"
 STATE_SUFFIX = ".json.gz"
 INPUT_SUFFIXES = SUPPORTED_SUFFIXES | LEGACY_SUFFIXES  # legacy ones are listed with a named error
@@ -116,19 +117,11 @@ def fingerprint(sha256: str, model_version: str, threshold: float, reviews: Revi
 def result_payload(result: DocumentResult, threshold: float = 0.0, keep_context: bool = False) -> dict[str, Any]:
     """The JSON-able part of a result that the output files are made of.
 
-    A row keeps its bulky ``context`` (the whole table row, neighbours, headers)
-    only when it goes to the review queue (a model label below ``threshold``),
-    which Label Studio tasks are made from, or with ``keep_context``.
+    Its ``rows`` (one per table cell) are a column batch's JSON: see :func:`row_columns`.
     """
-    rows = []
-    for unit in result.units:
-        row = {**row_entry(unit, result.model_version, result.doc.source), "page": result.doc.page_of(unit.line)}
-        if not (keep_context or is_queued(row, threshold)):
-            del row["context"]
-        rows.append(row)
     return {
         "records": [compact_record(r.to_dict()) for r in result.records],
-        "rows": rows,
+        "rows": row_columns(result, threshold, keep_context).to_json(),
         "sections": [{"doc_id": result.doc.doc_id, **s.to_dict(), "page": result.doc.page_of(s.line)}
                      for s in result.sections],
         "document": {**document_payload(result.doc), **document_status(result)},
@@ -137,26 +130,29 @@ def result_payload(result: DocumentResult, threshold: float = 0.0, keep_context:
     }
 
 
-def row_entry(unit: RowUnit, model_version: str, source: str) -> dict[str, Any]:
-    """One line of rows.jsonl / review_queue.jsonl."""
-    return {
-        "doc_id": unit.doc_id,
-        "source": source,
-        "doc_sha256": unit.doc_sha256,
-        "key": unit.key,
-        "line": unit.line,
-        "end_line": unit.end_line,
-        "table": unit.table,
-        "row": unit.row,
-        "col": unit.col,
-        "text": unit.text,
-        "label": unit.label,
-        "confidence": round(float(unit.confidence or 0.0), 6),
-        "label_source": unit.label_source,
-        "model_version": model_version,
-        "section_title": unit.section_title,
-        "context": unit.context,
+def row_columns(result: DocumentResult, threshold: float = 0.0, keep_context: bool = False) -> ColumnBatch:
+    """A document's cells (rows.parquet's fields) as columns, the document's own values as constants.
+
+    A row keeps its bulky ``context`` (the whole table row, neighbours, headers)
+    only when it goes to the review queue (a model label below ``threshold``),
+    which Label Studio tasks are made from, or with ``keep_context``; elsewhere it is None.
+    """
+    units, doc = result.units, result.doc
+
+    def column(name: str) -> list[Any]:
+        return list(map(attrgetter(name), units))
+
+    confidence = [round(float(c or 0.0), 6) for c in column("confidence")]
+    label_source, context, line = column("label_source"), column("context"), column("line")
+    if not keep_context:
+        context = [c if is_queued(x, s, c, threshold) else None for x, s, c in zip(confidence, label_source, context, strict=True)]
+    columns = {
+        "key": column("key"), "line": line, **{name: column(name) for name in ("end_line", "table", "row", "col", "text", "label")},
+        "confidence": confidence, "label_source": label_source, "section_title": column("section_title"),
+        "context": context, "page": list(map(doc.page_of, line)),
     }
+    constants = {"doc_id": doc.doc_id, "source": doc.source, "doc_sha256": doc.sha256, "model_version": result.model_version}
+    return ColumnBatch(constants, columns, ROW_FIELDS)
 
 
 # Worker-process globals: the model is loaded once per process, not per document.

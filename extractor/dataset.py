@@ -13,6 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from extractor.columns import ColumnBatch
 from extractor.datamodel import Document
 from extractor.errors import ConfigError, ExtractorError
 from extractor.identity import record_ids
@@ -40,8 +41,14 @@ def jsonl_outputs(asked: Collection[str] = ()) -> tuple[str, ...]:
 
 # Output field names a sidecar column may not take.
 RESERVED_COLUMNS = frozenset(name for schema in SCHEMAS.values() for name in schema.names)
+# The fields of a row (one table cell), in the order rows.jsonl and review_queue.jsonl write them.
+ROW_FIELDS = tuple(SCHEMAS["rows"].names)
+# The fields every row of a document shares, kept once a document in its state.
+ROW_CONSTANTS = ("doc_id", "source", "doc_sha256", "model_version")
 
-Stamped = dict[str, list[dict[str, Any]]]
+# An output's rows: dicts, or (rows) a column batch.
+Rows = list[dict[str, Any]] | ColumnBatch
+Stamped = dict[str, Rows]
 
 
 def document_payload(doc: Document) -> dict[str, Any]:
@@ -59,7 +66,8 @@ def stamp_document(
 ) -> Stamped:
     """One document's output rows: ids, metadata and sidecar columns put on each.
 
-    ``result`` is a state file's ``result`` (records, sections, rows, document).
+    ``result`` is a state file's ``result`` (records, sections, rows, document);
+    its rows (a column batch's JSON) come back as a :class:`ColumnBatch`.
     """
     document = result["document"]
     metadata = document["metadata"]
@@ -78,7 +86,7 @@ def stamp_document(
             for rid, r in zip(ids, records, strict=True)
         ],
         "sections": [{**s, "doc_id": doc_id} for s in result["sections"]],
-        "rows": [{**r, "doc_id": doc_id} for r in result["rows"]],
+        "rows": ColumnBatch.from_json(result["rows"], ROW_FIELDS).with_constants(doc_id=doc_id),
     }
 
 
@@ -120,10 +128,12 @@ class DatasetWriter:
         return self
 
     def write(self, stamped: Stamped) -> None:
+        """Add each output's rows (dicts, or a column batch) to its files."""
         for name, rows in stamped.items():
-            for row in rows:
-                for sink in self._sinks[name]:
-                    sink.write(row)
+            parquet, *jsonl = self._sinks[name]
+            parquet.write_batch(rows)
+            for sink in jsonl:
+                sink.write_all(rows.dicts() if isinstance(rows, ColumnBatch) else rows)
             self.counts[name] += len(rows)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,11 @@ class JsonlWriter(AtomicFile):
     def write(self, row: Mapping[str, Any]) -> None:
         self.handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.count += 1
+
+    def write_all(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Write each of ``rows``."""
+        for row in rows:
+            self.write(row)
 
 
 class RecordsCsvWriter(AtomicFile):

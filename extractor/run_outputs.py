@@ -14,10 +14,11 @@ from collections.abc import Collection, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from extractor.atomic import write_bytes_atomic
+from extractor.columns import ColumnBatch
 from extractor.dataset import DatasetWriter, jsonl_outputs, stamp_document
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.sidecar import Sidecar
@@ -30,12 +31,17 @@ if TYPE_CHECKING:
 STATE_COMPRESSION = 1
 
 
-def is_queued(row: Mapping[str, Any], threshold: float) -> bool:
+def is_queued(confidence: float, label_source: str, context: Any, threshold: float) -> bool:
     """Whether a row goes to review_queue.jsonl: a model's label below the review threshold,
     never a header cell (a row without its context was not queued when it was made)."""
-    context = row.get("context")
-    return bool(row["confidence"] < threshold and row["label_source"] == "model"
+    return bool(confidence < threshold and label_source == "model"
                 and isinstance(context, dict) and not context.get("is_header_row"))
+
+
+def queued_rows(rows: ColumnBatch, threshold: float) -> list[int]:
+    """The positions of the rows that go to review_queue.jsonl (see :func:`is_queued`)."""
+    values = zip(rows.column("confidence"), rows.column("label_source"), rows.column("context"), strict=True)
+    return [i for i, (confidence, source, context) in enumerate(values) if is_queued(confidence, source, context, threshold)]
 
 
 def write_state(path: Path, state: Mapping[str, Any]) -> None:
@@ -83,9 +89,10 @@ class RunOutputs:
         state = state or read_state(job.state_file)
         extra = self.sidecar.lookup(job.path, state["result"]["document"]["sha256"])
         stamped = stamp_document(state["result"], doc_id, state["source"], extra, summary.model_version, self.model_created)
-        self._queue += [r for r in stamped["rows"] if is_queued(r, summary.threshold)]
+        rows = cast(ColumnBatch, stamped["rows"])
+        self._queue += rows.dicts(queued_rows(rows, summary.threshold))
         if not self.keep_context:
-            stamped["rows"] = [{k: v for k, v in r.items() if k != "context"} if "context" in r else r for r in stamped["rows"]]
+            stamped["rows"] = rows.without("context")
         self._dataset.write(stamped)
         summary.statuses[stamped["documents"][0].get("status") or SUCCESS] += 1
         summary.records_to_review += sum(bool(r.get("needs_review")) for r in stamped["records"])
