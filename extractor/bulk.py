@@ -19,12 +19,14 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from extractor.atomic import remove_stale_temporaries
 from extractor.columns import ColumnBatch
+from extractor.datamodel import unit_key
 from extractor.discovery import discover
 from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
 from extractor.limits import Limits, time_limit
@@ -143,11 +145,12 @@ def row_columns(result: DocumentResult, threshold: float = 0.0, keep_context: bo
         return list(map(attrgetter(name), units))
 
     confidence = [round(float(c or 0.0), 6) for c in column("confidence")]
-    label_source, context, line = column("label_source"), column("context"), column("line")
+    label_source, context, line, col = column("label_source"), column("context"), column("line"), column("col")
     if not keep_context:
         context = [c if is_queued(x, s, c, threshold) else None for x, s, c in zip(confidence, label_source, context, strict=True)]
     columns = {
-        "key": column("key"), "line": line, **{name: column(name) for name in ("end_line", "table", "row", "col", "text", "label")},
+        "key": list(map(unit_key, repeat(doc.sha256), line, col)), "line": line, "end_line": column("end_line"),
+        "table": column("table"), "row": column("row"), "col": col, "text": column("text"), "label": column("label"),
         "confidence": confidence, "label_source": label_source, "section_title": column("section_title"),
         "context": context, "page": list(map(doc.page_of, line)),
     }

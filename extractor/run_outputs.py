@@ -1,7 +1,8 @@
 """A run's output files, written one document at a time as documents finish.
 
 Workers leave each document's result in a state file (gzip JSON, which also
-lets a rerun skip unchanged documents); :class:`RunOutputs` streams those
+lets a rerun skip unchanged documents; its table cells are a column batch, see
+:mod:`extractor.columns`); :class:`RunOutputs` streams those
 results into the dataset files (Parquet; JSON Lines for the small ones and on request), records.csv, and at the
 end the review queues and errors.jsonl. Every file is written under a
 temporary name and renamed only when the run completes.
