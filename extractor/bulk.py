@@ -30,6 +30,7 @@ from extractor.datamodel import unit_key
 from extractor.discovery import discover
 from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
 from extractor.limits import Limits, time_limit
+from extractor.collector import extraction_collector, tune_for_extraction
 from extractor.models import load_classifier
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
 from extractor.status import document_status
@@ -174,6 +175,7 @@ def _init_worker(
         classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits,
         state_files=state_files, keep_context=keep_context,
     )
+    tune_for_extraction()  # a worker process only extracts
 
 
 def _process(path: str) -> tuple[str, dict[str, Any]]:
@@ -242,8 +244,9 @@ def _run_jobs(
     if workers <= 1 or len(jobs) <= 1:
         if jobs:
             model = classifier()
-            for job in jobs:
-                yield job, process_to_state(job.path, job.state_file, model, threshold, reviews, limits, keep_context, True)
+            with extraction_collector():
+                for job in jobs:
+                    yield job, process_to_state(job.path, job.state_file, model, threshold, reviews, limits, keep_context, True)
         return
     by_path = {str(job.path): job for job in jobs}
     state_files = {p: str(job.state_file) for p, job in by_path.items()}
@@ -321,7 +324,7 @@ def run_extraction(
         model = (lambda: classifier) if classifier else (lambda: load_classifier(model_dir))
         results = _run_jobs(jobs, Path(model_dir), model, threshold, reviews, workers, limits, keep_context)
     stems = _ids_from_stems(jobs)
-    with RunOutputs(out, summary, sidecar, card.created, keep_context, jsonl) as outputs:
+    with extraction_collector(), RunOutputs(out, summary, sidecar, card.created, keep_context, jsonl) as outputs:
         waiting = deque(jobs)
         for job, status in results:
             state = status.pop("state", None)  # extracted in this process: written at once, not read back
