@@ -69,14 +69,16 @@ class RecordsCsvWriter(AtomicFile):
 
     def __enter__(self) -> RecordsCsvWriter:
         super().__enter__()
-        header = [*RECORD_COLUMNS, *(f"threshold_{g}" for g in CSV_GRADES), "threshold_other", "parsed_thresholds",
-                  *self.extra_columns]
-        self._writer = csv.DictWriter(self.handle, fieldnames=header)
-        self._writer.writeheader()
+        self._header = [*RECORD_COLUMNS, *(f"threshold_{g}" for g in CSV_GRADES), "threshold_other",
+                        "parsed_thresholds", *self.extra_columns]
+        self._writer = csv.writer(self.handle)
+        self._writer.writerow(self._header)
         return self
 
     def write(self, record: Mapping[str, Any]) -> None:
-        self._writer.writerow({**flatten_record(record), **{c: record.get(c) for c in self.extra_columns}})
+        # A plain writer with the values in header order: csv.DictWriter checks each row's keys.
+        row = {**flatten_record(record), **{c: record.get(c) for c in self.extra_columns}}
+        self._writer.writerow([row[name] for name in self._header])
 
 
 def flatten_record(record: Mapping[str, Any]) -> dict[str, Any]:
