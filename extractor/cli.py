@@ -148,11 +148,12 @@ def retrain(
     out); the gate compares it item by item with the current model on held-out
     templates and on earlier rounds' reviewed items, and prints what it broke.
     """
+    from extractor.collector import extraction_collector
     from extractor.training import train
 
     cfg = _config(config)
-    result = run_or_exit(
-        lambda: train(
+    with extraction_collector():  # training extracts every annotated document, several times
+        result = run_or_exit(lambda: train(
             annotations or cfg.path("annotations.path"),
             models or cfg.path("model.path"),
             backend=backend or str(cfg.get("model.backend", "sklearn")),
@@ -160,8 +161,7 @@ def retrain(
             force=force,
             samples_dir=cfg.path("annotations.samples"),
             progress=lambda msg: typer.echo(msg, err=True),
-        )
-    )
+        ))
     before = result.current_metrics
     after = result.candidate_metrics
     typer.echo(f"model {result.version} written to {result.directory}")
