@@ -26,11 +26,11 @@ from typing import Any
 
 from extractor.atomic import remove_stale_temporaries
 from extractor.columns import ColumnBatch
+from extractor.collector import extraction_collector, tune_for_extraction
 from extractor.datamodel import unit_key
 from extractor.discovery import discover
 from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
 from extractor.limits import Limits, time_limit
-from extractor.collector import extraction_collector, tune_for_extraction
 from extractor.models import load_classifier
 from extractor.models.base import ModelCard, RowClassifier, resolve_model_dir
 from extractor.status import document_status
@@ -244,9 +244,9 @@ def _run_jobs(
     if workers <= 1 or len(jobs) <= 1:
         if jobs:
             model = classifier()
-            with extraction_collector():
-                for job in jobs:
-                    yield job, process_to_state(job.path, job.state_file, model, threshold, reviews, limits, keep_context, True)
+            tune_for_extraction()  # the model too out of every scan (run_extraction restores the collector)
+            for job in jobs:
+                yield job, process_to_state(job.path, job.state_file, model, threshold, reviews, limits, keep_context, True)
         return
     by_path = {str(job.path): job for job in jobs}
     state_files = {p: str(job.state_file) for p, job in by_path.items()}
