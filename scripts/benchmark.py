@@ -3,7 +3,9 @@
 One run prints (``python -m scripts.benchmark``, or ``make benchmark``):
 
 - MB/s and documents/s for 1 and 2 workers on 40 documents (10 copies of the
-  4 samples), each run in a fresh ``extractor extract`` process; and for 1
+  4 samples), each run in a fresh ``extractor extract`` process, the least
+  time of a few rounds (``--rounds``; the rounds alternate the runs, so one
+  busy spell of a shared machine does not fall on one figure); and for 1
   worker again with the per-text caches emptied before every document, since
   the copies repeat every text and a real corpus repeats far fewer;
 - jieba tokenisation alone on the same text, and end to end / jieba;
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -266,12 +269,33 @@ SCALING_SAMPLE = "004_3ff65f7921ff3963.txt"
 COLD_SAMPLE = ROOT / "samples" / SCALING_SAMPLE  # the 58 KB document issue 11 timed
 
 
+def positive(text: str) -> int:
+    """A whole number of at least 1 (for ``--rounds`` and ``--copies``)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def measure_round(files: list[Path], folder: Path) -> tuple[Run, Run, Run, Run, float]:
+    """One round of the timed runs: cold start, 1 worker, 1 worker without caches, 2 workers, jieba alone."""
+    return (run_cli([COLD_SAMPLE], folder / "cold", 1), run_cli(files, folder / "one", 1),
+            run_cli(files, folder / "fresh", 1, fresh_caches=True), run_cli(files, folder / "two", 2), time_jieba(files))
+
+
+def least(runs: Iterable[Run]) -> Run:
+    """The run of least wall time (the machine's noise only ever adds time)."""
+    return min(runs, key=lambda run: run.wall)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] in (["--child"], ["--child-fresh"]):
         return child(argv[1], argv[2], argv[3:], fresh_caches=argv[0] == "--child-fresh")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=10, help="copies of the 4 samples (default 10: 40 documents)")
+    parser.add_argument("--copies", type=positive, default=10, help="copies of the 4 samples (default 10: 40 documents)")
+    parser.add_argument("--rounds", type=positive, default=3,
+                        help="rounds of the timed runs; each figure is the least of them (default 3)")
     parser.add_argument("--engine", choices=("local", "ray"), default="local", help="ray: also time --engine ray")
     parser.add_argument("--formats", action="store_true", help="time PDF and DOCX files instead of the .txt samples")
     args = parser.parse_args(argv)
@@ -286,14 +310,15 @@ def main(argv: list[str] | None = None) -> int:
         (folder / "in").mkdir()
         files, size = build_corpus(folder / "in", args.copies)
         mb = size / 1e6
-        cold = run_cli([COLD_SAMPLE], folder / "cold", 1)
-        one = run_cli(files, folder / "one", 1)
-        fresh = run_cli(files, folder / "fresh", 1, fresh_caches=True)
-        two = run_cli(files, folder / "two", 2)
-        jieba_s = time_jieba(files)
+        rounds = [measure_round(files, folder / f"round{k}") for k in range(args.rounds)]
+        cold, one, fresh, two = (least(r[k] for r in rounds) for k in range(4))
+        jieba_s = min(r[4] for r in rounds)
         scaled = scaling(model, folder)
         ray_s = time_ray(files, os.cpu_count() or 1, model) if args.engine == "ray" else None
-    print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}, {os.cpu_count()} cores")
+    print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}, {os.cpu_count()} cores; "
+          f"each time the least of {args.rounds} rounds")
+    spread = [max(r[1].wall for r in rounds), max(r[3].wall for r in rounds), max(r[4] for r in rounds)]
+    print(f"slowest round: 1 worker {spread[0]:.1f} s, 2 workers {spread[1]:.1f} s, jieba {spread[2]:.1f} s")
     for label, run in (("1 worker ", one), ("2 workers", two)):
         print(f"end-to-end, {label}: {mb / run.wall:6.3f} MB/s  {len(files) / run.wall:6.2f} docs/s  "
               f"({run.wall:.1f} s wall, {run.cpu:.1f} CPU-s)")
@@ -303,8 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"end-to-end (1 worker, per-text caches emptied before each document): {mb / fresh.wall:6.3f} MB/s  "
           f"({fresh.wall:.1f} s wall); / jieba alone: {jieba_s / fresh.wall:.3f}")
     print(f"cold start, one small document ({COLD_SAMPLE.stat().st_size / 1e3:.0f} KB): {cold.wall:.2f} s wall")
-    print(f"peak RSS: main process {one.main_mib:.0f} MiB (1 worker), {two.main_mib:.0f} MiB (2 workers); "
-          f"largest worker {two.worker_mib:.0f} MiB")
+    print(f"peak RSS (the most of any round): main process {max(r[1].main_mib for r in rounds):.0f} MiB (1 worker), "
+          f"{max(r[3].main_mib for r in rounds):.0f} MiB (2 workers); largest worker {max(r[3].worker_mib for r in rounds):.0f} MiB")
     base = scaled[0][2] / scaled[0][1]
     for copies, size_mb, cpu in scaled:
         print(f"CPU per MB, {copies:2d}x {SCALING_SAMPLE}: {cpu / size_mb:6.2f} CPU-s/MB  ({cpu:.2f} CPU-s for "
