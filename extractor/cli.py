@@ -81,8 +81,10 @@ def extract(
     from extractor.bulk import run_extraction
     from extractor.limits import Limits
     from extractor.models.base import ModelCard, resolve_model_dir
+    from extractor.parquet import forgo_pandas_conversions
     from extractor.progress import DocumentProgress, print_summary
 
+    forgo_pandas_conversions()  # this process writes Parquet from lists only
     if engine not in ("local", "ray"):
         raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}")
     jsonl_names = _jsonl(jsonl)

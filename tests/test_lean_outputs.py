@@ -85,7 +85,7 @@ def test_parent_loads_the_model_only_when_it_extracts_itself(tmp_path: Path, mon
     assert read_records(tmp_path / "one") == read_records(tmp_path / "two")
 
 
-def test_extract_imports_neither_label_studio_nor_httpx_and_keeps_context_on_request(tmp_path: Path) -> None:
+def test_extract_imports_neither_label_studio_nor_httpx_nor_pandas_and_keeps_context_on_request(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "extractor.cli", "extract", str(DOC_004), "--out", str(tmp_path / "out"),
          "--keep-context"],
@@ -95,6 +95,7 @@ def test_extract_imports_neither_label_studio_nor_httpx_and_keeps_context_on_req
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
     assert "extractor.bulk" in imported
     assert not {name for name in imported if name.split(".")[0] in ("httpx", "label_studio_sdk")}
+    assert not {name for name in imported if name.startswith("pandas.")}  # pyarrow's look for it fails at once
     assert all(isinstance(row["context"], dict) for row in read_rows(tmp_path / "out"))
 
 
@@ -103,3 +104,20 @@ def test_the_review_commands_are_still_there() -> None:
         [sys.executable, "-m", "extractor.cli", "review", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
     assert result.returncode == 0 and "push" in result.stdout and "pull" in result.stdout
+
+
+def test_pyarrow_settled_without_pandas_still_writes_and_pandas_stays_importable(tmp_path: Path) -> None:
+    script = (
+        "import sys, pyarrow as pa, pyarrow.parquet as pq\n"
+        "from extractor.parquet import forgo_pandas_conversions\n"
+        "forgo_pandas_conversions()\n"
+        "assert 'pandas' not in sys.modules\n"
+        f"pq.write_table(pa.table({{'a': [1, 2], 'b': ['x', None]}}), {str(tmp_path / 't.parquet')!r})\n"
+        "assert 'pandas' not in sys.modules\n"
+        f"print(pq.read_table({str(tmp_path / 't.parquet')!r}).to_pylist())\n"
+        "import pandas\n"
+        "print(pandas.DataFrame({'a': [1]}).shape)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == ["[{'a': 1, 'b': 'x'}, {'a': 2, 'b': None}]", "(1, 1)"]
