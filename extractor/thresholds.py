@@ -217,9 +217,20 @@ _CN_NUMERAL = re.compile(rf"(?<![{_CN_CHARS}第])({_CN_RUN})(?![{_CN_CHARS}])")
 _NEGATIVE_WORD = re.compile(r"负\s*(?=\d)")
 
 
+# The commonest numerals, one character each ("三个", "一次"): looked up, so that a
+# document without longer ones never imports cn2an (a tenth of a second a process).
+ONE_CHARACTER_NUMERALS = {
+    character: str(value)
+    for value, characters in enumerate(("零〇", "一", "二两", "三", "四", "五", "六", "七", "八", "九", "十"))
+    for character in characters
+}
+
+
 @lru_cache(maxsize=4096)
 def _cn_number(text: str) -> str | None:
     """"九十五点五" -> "95.5"; None when ``text`` is not a Chinese numeral."""
+    if text in ONE_CHARACTER_NUMERALS:
+        return ONE_CHARACTER_NUMERALS[text]
     if not text or not text[0].isdigit():
         from cn2an import cn2an  # small converter; imported only when needed
 

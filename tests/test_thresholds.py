@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from extractor.datamodel import ParsedThreshold
 from extractor.errors import ConfigError
 from extractor.thresholds import (
+    ONE_CHARACTER_NUMERALS,
     direction_operator,
     load_threshold_vocabulary,
     parse_threshold,
@@ -668,3 +669,15 @@ def test_long_cells_parse_in_linear_time(text: str) -> None:
     parsed = parse_threshold(text)
     assert time.perf_counter() - start < 10.0
     _check_invariants(text, parsed)
+
+
+@pytest.mark.parametrize("character", sorted(ONE_CHARACTER_NUMERALS))
+def test_one_character_numerals_are_what_cn2an_makes_of_them(character: str) -> None:
+    from cn2an import cn2an
+
+    assert ONE_CHARACTER_NUMERALS[character] == str(int(cn2an(character, "smart")))
+
+
+def test_longer_numerals_still_go_to_cn2an() -> None:
+    assert parse_threshold("百分之九十五点五").value == 95.5
+    assert parse_threshold("不少于十二次").value == 12
