@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from pathlib import Path
 
 from extractor.datamodel import Document
@@ -64,8 +65,8 @@ _PLAUSIBLE_RANGES = (
 _MAX_IMPLAUSIBLE = 0.05
 _PLAUSIBILITY_CHARS = 200_000
 
-# Invisible characters ignored when deciding whether a file is empty.
-_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
+# A character that makes a file not empty: neither whitespace nor invisible (found at once, not by a pass over the file).
+_VISIBLE = re.compile("[^\\s\ufeff\u200b\u200c\u200d\u2060]")
 
 
 def read_txt(path: str | Path, data: bytes) -> Document:
@@ -97,7 +98,7 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
         text, encoding = _decode_utf8(data, len(codecs.BOM_UTF8), path), UTF8_SIG
     else:
         text, encoding = _decode_unmarked(data, path)
-    if not text.translate(_INVISIBLE).strip():
+    if not _VISIBLE.search(text):
         raise EmptyDocumentError("file contains only whitespace (no text)", path)
     return text, encoding
 
