@@ -5,7 +5,7 @@ rows only on request)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -129,11 +129,18 @@ class DatasetWriter:
 
     def write(self, stamped: Stamped) -> None:
         """Add each output's rows (dicts, or a column batch) to its files."""
-        for name, rows in stamped.items():
-            parquet, *jsonl = self._sinks[name]
-            parquet.write_batch(rows)
-            for sink in jsonl:
-                sink.write_all(rows.dicts() if isinstance(rows, ColumnBatch) else rows)
+        as_dicts = {name: rows.dicts() if isinstance(rows, ColumnBatch) else rows for name, rows in stamped.items()}
+        self.write_part(stamped, as_dicts)
+
+    def write_part(self, parquet: Mapping[str, Rows | pa.Table], jsonl: Mapping[str, Iterable[dict[str, Any]]]) -> None:
+        """Add each output's rows: ``parquet[name]`` (dicts, a column batch or an Arrow table of the
+        output's schema) to its Parquet file, and ``jsonl[name]``, the same rows as dicts, to its
+        JSON Lines file when it has one."""
+        for name, rows in parquet.items():
+            sink, *jsonl_sinks = self._sinks[name]
+            sink.write_batch(rows)
+            for jsonl_sink in jsonl_sinks:
+                jsonl_sink.write_all(jsonl[name])
             self.counts[name] += len(rows)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:

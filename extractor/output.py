@@ -4,6 +4,7 @@ that is renamed into place only when complete, so no reader ever sees half a fil
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -69,16 +70,36 @@ class RecordsCsvWriter(AtomicFile):
 
     def __enter__(self) -> RecordsCsvWriter:
         super().__enter__()
-        self._header = [*RECORD_COLUMNS, *(f"threshold_{g}" for g in CSV_GRADES), "threshold_other",
-                        "parsed_thresholds", *self.extra_columns]
         self._writer = csv.writer(self.handle)
-        self._writer.writerow(self._header)
+        self._writer.writerow(csv_header(self.extra_columns))
         return self
 
     def write(self, record: Mapping[str, Any]) -> None:
-        # A plain writer with the values in header order: csv.DictWriter checks each row's keys.
-        row = {**flatten_record(record), **{c: record.get(c) for c in self.extra_columns}}
-        self._writer.writerow([row[name] for name in self._header])
+        self._writer.writerow(csv_row(record, self.extra_columns))
+
+    def write_lines(self, text: str) -> None:
+        """Add rows already written as CSV text (:func:`csv_lines`)."""
+        self.handle.write(text)
+
+
+def csv_header(extra_columns: Sequence[str] = ()) -> list[str]:
+    """The columns of records.csv."""
+    return [*RECORD_COLUMNS, *(f"threshold_{g}" for g in CSV_GRADES), "threshold_other", "parsed_thresholds", *extra_columns]
+
+
+def csv_row(record: Mapping[str, Any], extra_columns: Sequence[str] = ()) -> list[Any]:
+    """One record's values in :func:`csv_header` order."""
+    # A plain list in header order (flatten_record's order): csv.DictWriter checks each row's keys.
+    return [*flatten_record(record).values(), *(record.get(c) for c in extra_columns)]
+
+
+def csv_lines(records: Iterable[Mapping[str, Any]], extra_columns: Sequence[str] = ()) -> str:
+    """Records as records.csv rows (no header), the text :meth:`RecordsCsvWriter.write_lines` adds."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    for record in records:
+        writer.writerow(csv_row(record, extra_columns))
+    return text.getvalue()
 
 
 def flatten_record(record: Mapping[str, Any]) -> dict[str, Any]:

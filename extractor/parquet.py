@@ -152,6 +152,13 @@ def row_columns(output: str, rows: Sequence[Mapping[str, Any]], schema: pa.Schem
     return columns
 
 
+def arrow_rows(output: str, rows: Sequence[Mapping[str, Any]] | ColumnBatch, schema: pa.Schema) -> pa.Table:
+    """Rows of ``output`` (dicts or a column batch) as an Arrow table of ``schema``, as its Parquet file holds them."""
+    if isinstance(rows, ColumnBatch):
+        return pa.Table.from_pydict(batch_columns(output, rows, schema), schema=schema)
+    return to_arrow(output, rows, schema)
+
+
 def batch_columns(output: str, batch: ColumnBatch, schema: pa.Schema) -> dict[str, list[Any]]:
     """A column batch of ``output`` as Arrow-ready lists, one per field of ``schema``: what
     :func:`row_columns` gives for the batch's dicts, without making them."""
@@ -167,8 +174,10 @@ def batch_columns(output: str, batch: ColumnBatch, schema: pa.Schema) -> dict[st
 class ParquetSink:
     """Streams rows into a Parquet file in row groups of ``BATCH`` rows; renamed into place on success.
 
-    Rows come as dicts or as column batches, in any mix; the row groups are the
-    same either way (every one ``BATCH`` rows but the last).
+    Rows come as dicts, column batches or Arrow tables of the output's schema,
+    in any mix; the row groups are the same either way (every one ``BATCH``
+    rows but the last). Dicts wait until a row group's worth (or other rows)
+    arrive and are converted together; batches and tables wait as Arrow tables.
     """
 
     BATCH = 2_048  # rows per row group: 20 000 cost the writing process ~75 MiB more at its peak
@@ -177,9 +186,9 @@ class ParquetSink:
         self.path = Path(path)
         self.output = output
         self.schema = schema_for(output, extra_columns)
-        self._rows: list[Mapping[str, Any]] = []  # dicts not yet in the columns
-        self._columns: dict[str, list[Any]] = {name: [] for name in self.schema.names}
-        self._count = 0  # rows in the columns
+        self._rows: list[Mapping[str, Any]] = []  # dicts not yet converted
+        self._tables: list[pa.Table] = []  # converted rows, in order
+        self._count = 0  # rows in the tables
 
     def __enter__(self) -> ParquetSink:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -192,40 +201,42 @@ class ParquetSink:
         """Add one row (a JSON Lines dict)."""
         self.write_batch([row])
 
-    def write_batch(self, rows: Sequence[Mapping[str, Any]] | ColumnBatch) -> None:
-        """Add rows: dicts, or a column batch; full row groups are written at once."""
-        if isinstance(rows, ColumnBatch):
-            self._gather()
-            self._extend(batch_columns(self.output, rows, self.schema), len(rows))
-        else:
+    def write_batch(self, rows: Sequence[Mapping[str, Any]] | ColumnBatch | pa.Table) -> None:
+        """Add rows: dicts, a column batch, or an Arrow table (:func:`arrow_rows`); full row groups are written at once."""
+        if isinstance(rows, Sequence):
             self._rows += rows
+        else:
+            self._gather()
+            self._add(rows if isinstance(rows, pa.Table) else arrow_rows(self.output, rows, self.schema))
         if self._count + len(self._rows) >= self.BATCH:
             self._gather()
-            while self._count >= self.BATCH:
-                self._write_group(self.BATCH)
+            self._write_groups(final=False)
 
     def _gather(self) -> None:
-        """Move the waiting dicts into the columns."""
+        """Convert the waiting dicts."""
         if self._rows:
-            self._extend(row_columns(self.output, self._rows, self.schema), len(self._rows))
+            self._add(to_arrow(self.output, self._rows, self.schema))
             self._rows = []
 
-    def _extend(self, columns: Mapping[str, list[Any]], count: int) -> None:
-        for name, values in columns.items():
-            self._columns[name] += values
-        self._count += count
+    def _add(self, table: pa.Table) -> None:
+        self._tables.append(table)
+        self._count += table.num_rows
 
-    def _write_group(self, count: int) -> None:
-        """Write the first ``count`` buffered rows as one row group."""
-        self._writer.write_table(pa.Table.from_pydict({k: v[:count] for k, v in self._columns.items()}, schema=self.schema))
-        for values in self._columns.values():
-            del values[:count]
-        self._count -= count
+    def _write_groups(self, final: bool) -> None:
+        """Write every full row group of the converted rows (and, when ``final``, the rest as the last)."""
+        if self._count < (1 if final else self.BATCH):
+            return
+        rows = pa.concat_tables(self._tables).combine_chunks()
+        start = 0
+        while self._count - start >= self.BATCH or (final and start < self._count):
+            self._writer.write_table(rows.slice(start, self.BATCH))
+            start += self.BATCH
+        self._tables = [rows.slice(start)] if start < self._count else []
+        self._count -= min(start, self._count)
 
     def _flush(self) -> None:
         self._gather()
-        if self._count:
-            self._write_group(self._count)
+        self._write_groups(final=True)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         try:

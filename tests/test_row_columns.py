@@ -17,7 +17,7 @@ from extractor.models import load_classifier
 from extractor.models.base import resolve_model_dir
 from extractor.parquet import ParquetSink, batch_columns, row_columns as dict_columns, schema_for
 from extractor.pipeline import DocumentResult, process_document
-from extractor.run_outputs import is_queued, queued_rows
+from extractor.output_parts import is_queued, queued_rows
 from tests.helpers import DOC_003, ROOT
 
 FORMATS = ROOT / "tests" / "data" / "formats"
