@@ -183,12 +183,9 @@ def _init_worker(
 
 
 def _process(path: str) -> tuple[str, dict[str, Any]]:
-    """Process one document in a worker; returns (path, status) and never raises.
-
-    When the document's id is known (``doc_ids``), the status also holds its
-    output part under ``"part"`` (unless making it failed: the main process then
-    makes it from the state file, and meets the same error there).
-    """
+    """Process one document in a worker; returns (path, status). A bad document
+    does not raise (its status holds the error); when its id is known
+    (``doc_ids``), the status holds its output part under ``"part"``."""
     w = _WORKER
     settings: OutputSettings = w["settings"]
     doc_id = w["doc_ids"].get(path)
@@ -196,10 +193,7 @@ def _process(path: str) -> tuple[str, dict[str, Any]]:
                               w["reviews"], w["limits"], settings.keep_context, with_state=doc_id is not None)
     state = status.pop("state", None)
     if state is not None and doc_id is not None:
-        try:
-            status["part"] = make_part(state, doc_id, settings)
-        except Exception:  # noqa: BLE001 -- see the docstring
-            pass
+        status["part"] = make_part(state, doc_id, settings)
     return path, status
 
 

@@ -223,16 +223,15 @@ class ParquetSink:
         self._count += table.num_rows
 
     def _write_groups(self, final: bool) -> None:
-        """Write every full row group of the converted rows (and, when ``final``, the rest as the last)."""
-        if self._count < (1 if final else self.BATCH):
+        """Write every full row group of the converted rows, and with ``final`` the rest as the last one."""
+        end = self._count if final else self._count - self._count % self.BATCH
+        if not end:
             return
         rows = pa.concat_tables(self._tables).combine_chunks()
-        start = 0
-        while self._count - start >= self.BATCH or (final and start < self._count):
+        for start in range(0, end, self.BATCH):
             self._writer.write_table(rows.slice(start, self.BATCH))
-            start += self.BATCH
-        self._tables = [rows.slice(start)] if start < self._count else []
-        self._count -= min(start, self._count)
+        self._tables = [rows.slice(end)] if end < self._count else []
+        self._count -= end
 
     def _flush(self) -> None:
         self._gather()

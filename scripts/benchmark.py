@@ -32,10 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 # The extractor is imported inside the functions: a ``--child`` process must
 # start as bare as the ``extractor`` command does.
@@ -280,15 +280,20 @@ def positive(text: str) -> int:
     return value
 
 
-def measure_round(files: list[Path], folder: Path) -> tuple[Run, Run, Run, Run, tuple[float, float]]:
-    """One round of the timed runs: cold start, 1 worker, 1 worker without caches, 2 workers, jieba alone."""
-    return (run_cli([COLD_SAMPLE], folder / "cold", 1), run_cli(files, folder / "one", 1),
-            run_cli(files, folder / "fresh", 1, fresh_caches=True), run_cli(files, folder / "two", 2), time_jieba(files))
+class Round(NamedTuple):
+    """One round of the timed runs; jieba's are (wall, CPU) seconds."""
+
+    cold: Run
+    one: Run
+    fresh: Run
+    two: Run
+    jieba: tuple[float, float]
 
 
-def least_cpu(rounds: Sequence[tuple[Any, ...]], k: int) -> float:
-    """The least CPU seconds of timed run ``k`` over ``rounds``."""
-    return min(r[k].cpu for r in rounds)
+def measure_round(files: list[Path], folder: Path) -> Round:
+    """Cold start, 1 worker, 1 worker without caches, 2 workers, jieba alone: each once."""
+    return Round(run_cli([COLD_SAMPLE], folder / "cold", 1), run_cli(files, folder / "one", 1),
+                 run_cli(files, folder / "fresh", 1, fresh_caches=True), run_cli(files, folder / "two", 2), time_jieba(files))
 
 
 def least(runs: Iterable[Run]) -> Run:
@@ -319,14 +324,15 @@ def main(argv: list[str] | None = None) -> int:
         files, size = build_corpus(folder / "in", args.copies)
         mb = size / 1e6
         rounds = [measure_round(files, folder / f"round{k}") for k in range(args.rounds)]
-        cold, one, fresh, two = (least(r[k] for r in rounds) for k in range(4))
-        jieba_s, jieba_cpu = min(r[4][0] for r in rounds), min(r[4][1] for r in rounds)
+        cold, one, fresh, two = (least(r.cold for r in rounds), least(r.one for r in rounds),
+                                 least(r.fresh for r in rounds), least(r.two for r in rounds))
+        jieba_s, jieba_cpu = min(r.jieba[0] for r in rounds), min(r.jieba[1] for r in rounds)
         scaled = scaling(model, folder)
         ray_s = time_ray(files, os.cpu_count() or 1, model) if args.engine == "ray" else None
     print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}, {os.cpu_count()} cores; "
           f"each time the least of {args.rounds} round{'s' if args.rounds > 1 else ''}")
-    spread = [max(r[1].wall for r in rounds), max(r[3].wall for r in rounds), max(r[4][0] for r in rounds)]
-    print(f"slowest round: 1 worker {spread[0]:.1f} s, 2 workers {spread[1]:.1f} s, jieba {spread[2]:.1f} s")
+    print(f"slowest round: 1 worker {max(r.one.wall for r in rounds):.1f} s, 2 workers "
+          f"{max(r.two.wall for r in rounds):.1f} s, jieba {max(r.jieba[0] for r in rounds):.1f} s")
     for label, run in (("1 worker ", one), ("2 workers", two)):
         print(f"end-to-end, {label}: {mb / run.wall:6.3f} MB/s  {len(files) / run.wall:6.2f} docs/s  "
               f"({run.wall:.1f} s wall, {run.cpu:.1f} CPU-s)")
@@ -336,12 +342,12 @@ def main(argv: list[str] | None = None) -> int:
           f"the main process keeps up with about {worker_ms / writer_ms:.0f} workers")
     print(f"jieba tokenisation alone: {mb / jieba_s:6.3f} MB/s  ({jieba_s:.1f} s)")
     print(f"end-to-end (1 worker) / jieba alone: {jieba_s / one.wall:.3f} "
-          f"(in CPU time, which waiting for a busy machine's cores does not add to: {jieba_cpu / least_cpu(rounds, 1):.3f})")
+          f"(in CPU time, which waiting for a busy machine's cores does not add to: {jieba_cpu / min(r.one.cpu for r in rounds):.3f})")
     print(f"end-to-end (1 worker, per-text caches emptied before each document): {mb / fresh.wall:6.3f} MB/s  "
           f"({fresh.wall:.1f} s wall); / jieba alone: {jieba_s / fresh.wall:.3f}")
     print(f"cold start, one small document ({COLD_SAMPLE.stat().st_size / 1e3:.0f} KB): {cold.wall:.2f} s wall")
-    print(f"peak RSS (the most of any round): main process {max(r[1].main_mib for r in rounds):.0f} MiB (1 worker), "
-          f"{max(r[3].main_mib for r in rounds):.0f} MiB (2 workers); largest worker {max(r[3].worker_mib for r in rounds):.0f} MiB")
+    print(f"peak RSS (the most of any round): main process {max(r.one.main_mib for r in rounds):.0f} MiB (1 worker), "
+          f"{max(r.two.main_mib for r in rounds):.0f} MiB (2 workers); largest worker {max(r.two.worker_mib for r in rounds):.0f} MiB")
     base = scaled[0][2] / scaled[0][1]
     for copies, size_mb, cpu in scaled:
         print(f"CPU per MB, {copies:2d}x {SCALING_SAMPLE}: {cpu / size_mb:6.2f} CPU-s/MB  ({cpu:.2f} CPU-s for "
