@@ -3,7 +3,7 @@
 One run prints (``python -m scripts.benchmark``, or ``make benchmark``):
 
 - MB/s and documents/s for 1 and 2 workers on 40 documents (10 copies of the
-  4 samples), each run in a fresh ``extractor extract`` process, the least
+  4 samples; ``--corpus`` copies another folder's .txt files instead), each run in a fresh ``extractor extract`` process, the least
   time of a few rounds (``--rounds``; the rounds alternate the runs, so one
   busy spell of a shared machine does not fall on one figure); and for 1
   worker again with the per-text caches emptied before every document, since
@@ -42,11 +42,11 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build_corpus(folder: Path, copies: int) -> tuple[list[Path], int]:
-    """Copies of every sample under distinct names; returns files and total bytes."""
+def build_corpus(folder: Path, copies: int, source: Path = ROOT / "samples") -> tuple[list[Path], int]:
+    """Copies of every .txt file of ``source`` under distinct names; returns files and total bytes."""
     files = []
     for k in range(copies):
-        for sample in sorted((ROOT / "samples").glob("*.txt")):
+        for sample in sorted(source.glob("*.txt")):
             target = folder / f"{k:03d}_{sample.name}"
             shutil.copy(sample, target)
             files.append(target)
@@ -307,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         return child(argv[1], argv[2], argv[3:], fresh_caches=argv[0] == "--child-fresh")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=positive, default=10, help="copies of the 4 samples (default 10: 40 documents)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "samples",
+                        help="folder whose .txt files are copied instead of the samples' (tables the model was not trained on)")
     parser.add_argument("--rounds", type=positive, default=3,
                         help="rounds of the timed runs; each figure is the least of them (default 3)")
     parser.add_argument("--engine", choices=("local", "ray"), default="local", help="ray: also time --engine ray")
@@ -321,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         folder = Path(tmp)
         (folder / "in").mkdir()
-        files, size = build_corpus(folder / "in", args.copies)
+        if not any(args.corpus.glob("*.txt")):
+            parser.error(f"--corpus {args.corpus}: no .txt files there")
+        files, size = build_corpus(folder / "in", args.copies, args.corpus)
         mb = size / 1e6
         rounds = [measure_round(files, folder / f"round{k}") for k in range(args.rounds)]
         cold, one, fresh, two = (least(r.cold for r in rounds), least(r.one for r in rounds),
@@ -329,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         jieba_s, jieba_cpu = min(r.jieba[0] for r in rounds), min(r.jieba[1] for r in rounds)
         scaled = scaling(model, folder)
         ray_s = time_ray(files, os.cpu_count() or 1, model) if args.engine == "ray" else None
-    print(f"corpus: {len(files)} documents, {mb:.2f} MB (UTF-8), model {model.name}, {os.cpu_count()} cores; "
+    print(f"corpus: {len(files)} documents from {args.corpus.name}/, {mb:.2f} MB (UTF-8), model {model.name}, {os.cpu_count()} cores; "
           f"each time the least of {args.rounds} round{'s' if args.rounds > 1 else ''}")
     print(f"slowest round: 1 worker {max(r.one.wall for r in rounds):.1f} s, 2 workers "
           f"{max(r.two.wall for r in rounds):.1f} s, jieba {max(r.jieba[0] for r in rounds):.1f} s")
