@@ -20,7 +20,8 @@ from extractor.models.base import resolve_model_dir
 from extractor.normalize import _BOOKMARK, _INVISIBLE, _SPACE_LIKE, _TC_FIELD, _is_wrapped, normalize_line, unquote_cell
 from extractor.reader import read_document
 from extractor.segmenter import segment
-from extractor.tables import find_tables, joined, spaced, structure_tables
+from extractor.tables import align as align_module
+from extractor.tables import find_tables, joined, spaced, structure_tables, text_rows
 from extractor.tables.column_features import ColumnSample, band_features, column_features, in_table
 from extractor.tables.structure import band_columns, structure_many, structure_table
 from extractor.tables.text_header import names_columns
@@ -247,3 +248,50 @@ def test_roles_chosen_together_equal_those_chosen_table_by_table(column_model) -
         together = structure_many(grids, column_model)
         assert together == [structure_table(table, column_model) for table in alone]
         assert grids == alone  # the rows: aligned cells, roles, confidences, forms
+
+
+class _PlainAligner(align_module._Aligner):
+    """The row aligner's programme as first written: every cell of every path scored and kept, then
+    the two best of each state chosen, with no work shared between paths and none skipped."""
+
+    def _extend(self, nxt: dict, path, j: int, last: str, role: str, m: int) -> None:
+        empty = align_module.LEADING_EMPTY if j == 0 else (
+            align_module.EMPTY_COST.get(role, 1.0) * (align_module.TRAILING_FACTOR if j == m else 1.0))
+        _plain_keep(nxt, (j, last), align_module._Path(path.score - empty, path.cells + (None,), path.ambiguous))
+        limit = align_module.MAX_CHARS.get(role)
+        inside, crosses_wide = 0.0, False
+        for end in range(j + 1, m + 1):
+            if end > j + 1:
+                inside += self._join(end - 1)
+                crosses_wide = crosses_wide or len(self.atoms[end - 1].gap) >= 2
+            text = self.text(j, end)
+            if limit is not None and len(text) > limit and (crosses_wide or not self.wide):
+                break
+            score = self.values.score(text, role, self.level1)
+            kind = align_module._kind(role, score, text)
+            cut, ambiguous = (0.0, False) if j == 0 else self._boundary(j, last, kind)
+            _plain_keep(nxt, (end, kind), align_module._Path(path.score + score - cut - inside,
+                                                             path.cells + ((j, end, score),), path.ambiguous or ambiguous))
+
+
+def _plain_keep(states: dict, key: tuple, path) -> None:
+    paths = states.setdefault(key, [])
+    paths.append(path)
+    paths.sort(key=lambda p: -p.score)
+    del paths[2:]
+
+
+def test_the_row_aligner_keeps_the_readings_the_plain_programme_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    aligned = text_rows.align
+    monkeypatch.setattr(text_rows, "align", lambda *args: calls.append(args) or aligned(*args))
+    for path in sorted((ROOT / "samples" / "wild").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "layouts").glob("*.txt")):
+        doc = read_document(path)
+        find_tables(doc.lines, segment(doc.lines))
+    rows = [args for args in calls if args[1]]
+    assert len(rows) > 50 and max(len(args[1]) for args in rows) > 20  # run-together rows of many characters
+    for line, atoms, roles, values, level1 in rows:
+        wide = any(len(a.gap) >= 2 for a in atoms[1:])
+        fast = align_module._Aligner(line, atoms, roles, values, level1, wide).run()
+        plain = _PlainAligner(line, atoms, roles, values, level1, wide).run()
+        assert fast == plain, line

@@ -96,6 +96,8 @@ class _Aligner:
         self.line, self.atoms, self.roles, self.values = line, atoms, roles, values
         self.level1, self.wide = level1, wide
         self._scores: dict[tuple[int, int, str], float] = {}
+        self._cells: dict[tuple[int, str], list[tuple[int, float, str, float]]] = {}
+        self._cuts: dict[tuple[int, str, str], tuple[float, bool]] = {}
         self._inside_word = _inside_words(line, values.category_words())
 
     def text(self, i: int, j: int) -> str:
@@ -116,7 +118,18 @@ class _Aligner:
     def _extend(self, nxt: dict, path: _Path, j: int, last: str, role: str, m: int) -> None:
         """Column ``role`` left empty, or given atoms ``j``…``end - 1``."""
         empty = LEADING_EMPTY if j == 0 else EMPTY_COST.get(role, 1.0) * (TRAILING_FACTOR if j == m else 1.0)
-        _keep(nxt, (j, last), _Path(path.score - empty, path.cells + (None,), path.ambiguous))
+        _keep(nxt, (j, last), path.score - empty, path, None, path.ambiguous)
+        for end, score, kind, inside in self._cells_from(j, role, m):
+            cut, ambiguous = (0.0, False) if j == 0 else self._cut(j, last, kind)
+            _keep(nxt, (end, kind), path.score + score - cut - inside, path, (j, end, score), path.ambiguous or ambiguous)
+
+    def _cells_from(self, j: int, role: str, m: int) -> list[tuple[int, float, str, float]]:
+        """(end, cell score, kind, cost of the joins inside) of each cell of ``role`` that
+        atoms ``j``…``end - 1`` may form, the same for every path that reaches atom ``j``."""
+        key = (j, role)
+        if key in self._cells:
+            return self._cells[key]
+        cells = self._cells[key] = []
         limit = MAX_CHARS.get(role)
         inside = 0.0
         crosses_wide = False  # the cell spans a run of 2+ spaces
@@ -129,10 +142,8 @@ class _Aligner:
             if limit is not None and len(text) > limit and (crosses_wide or not self.wide):
                 break
             score = self._score(j, end, role, text)
-            kind = _kind(role, score, text)
-            cut, ambiguous = (0.0, False) if j == 0 else self._cut(j, last, kind)
-            total = path.score + score - cut - inside
-            _keep(nxt, (end, kind), _Path(total, path.cells + ((j, end, score),), path.ambiguous or ambiguous))
+            cells.append((end, score, _kind(role, score, text), inside))
+        return cells
 
     def _score(self, i: int, j: int, role: str, text: str) -> float:
         key = (i, j, role)
@@ -143,6 +154,12 @@ class _Aligner:
     def _cut(self, j: int, left: str, right: str) -> tuple[float, bool]:
         """Cost of a cell boundary before atom ``j`` between cells of kinds
         ``left`` and ``right``, and whether it splits a number."""
+        key = (j, left, right)
+        if key not in self._cuts:
+            self._cuts[key] = self._boundary(j, left, right)
+        return self._cuts[key]
+
+    def _boundary(self, j: int, left: str, right: str) -> tuple[float, bool]:
         gap = self.atoms[j].gap
         if gap:
             return (NARROW_CUT if self.wide and len(gap) < 2 else 0.0), False
@@ -199,9 +216,14 @@ def _kind(role: str, score: float, text: str) -> str:
     return "free" if role in FREE_ROLES and score > 0 else "weak"
 
 
-def _keep(states: dict, key: tuple[int, bool], path: _Path) -> None:
-    """Keep the two best paths of a state."""
+def _keep(states: dict, key: tuple[int, str], score: float, path: _Path,
+          cell: tuple[int, int, float] | None, ambiguous: bool) -> None:
+    """Keep the two best paths of a state: ``path`` and then ``cell`` (None: an empty column)
+    scores ``score``. A path that only ties the second best comes after it and is not kept,
+    so it is not made."""
     paths = states.setdefault(key, [])
-    paths.append(path)
+    if len(paths) == 2 and score <= paths[1].score:
+        return
+    paths.append(_Path(score, path.cells + (cell,), ambiguous))
     paths.sort(key=lambda p: -p.score)
     del paths[2:]
