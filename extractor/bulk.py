@@ -41,7 +41,7 @@ from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.pool import run_pool
 from extractor.reader import read_document
 from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
-from extractor.output_parts import DocumentPart, OutputSettings, is_queued, make_part
+from extractor.output_parts import OutputSettings, is_queued
 from extractor.run_outputs import RunOutputs, read_state, write_state
 from extractor.sidecar import Sidecar, load_sidecar
 from extractor.table_queue import table_entries
@@ -162,39 +162,35 @@ def row_columns(result: DocumentResult, threshold: float = 0.0, keep_context: bo
 
 # Worker-process globals: the model is loaded once per process, not per document.
 _WORKER: dict[str, Any] = {}
-# Documents a worker made the output part of, waiting for an earlier one to be written, kept at
-# most: the part of one more is dropped and made again from its state file when its turn comes.
-MAX_WAITING_PARTS = 64
 
 
 def _init_worker(
     model_path: str,
+    threshold: float,
     reviews: Mapping[str, Any],
     limits: Limits,
     state_files: Mapping[str, str],
-    doc_ids: Mapping[str, str],
-    settings: OutputSettings,
+    keep_context: bool = False,
 ) -> None:
     _WORKER.update(
-        classifier=load_classifier(model_path), reviews=reviews, limits=limits, state_files=state_files,
-        doc_ids=doc_ids, settings=settings,
+        classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits,
+        state_files=state_files, keep_context=keep_context,
     )
     tune_for_extraction()  # a worker process only extracts
 
 
 def _process(path: str) -> tuple[str, dict[str, Any]]:
-    """Process one document in a worker; returns (path, status). A bad document
-    does not raise (its status holds the error); when its id is known
-    (``doc_ids``), the status holds its output part under ``"part"``."""
+    """Process one document in a worker; returns (path, status) and never raises.
+
+    The status stays small (the result is in the state file): a worker killed
+    while it sends a large message leaves the pool's result pipe half written,
+    and the pool waits for the rest for ever.
+    """
     w = _WORKER
-    settings: OutputSettings = w["settings"]
-    doc_id = w["doc_ids"].get(path)
-    status = process_to_state(Path(path), Path(w["state_files"][path]), w["classifier"], settings.threshold,
-                              w["reviews"], w["limits"], settings.keep_context, with_state=doc_id is not None)
-    state = status.pop("state", None)
-    if state is not None and doc_id is not None:
-        status["part"] = make_part(state, doc_id, settings)
-    return path, status
+    state_path = Path(w["state_files"][path])
+    return path, process_to_state(
+        Path(path), state_path, w["classifier"], w["threshold"], w["reviews"], w["limits"], w["keep_context"]
+    )
 
 
 def process_to_state(
@@ -243,17 +239,15 @@ def _run_jobs(
     jobs: Sequence[Job],
     model_dir: Path,
     classifier: Callable[[], RowClassifier],
-    settings: OutputSettings,
+    threshold: float,
     reviews: Reviews,
     workers: int,
     limits: Limits,
-    doc_ids: Mapping[Path, str],
+    keep_context: bool = False,
 ) -> Iterator[tuple[Job, dict[str, Any]]]:
     """``(job, status)`` per job: here when one worker is asked for (``classifier()``
     loads the model then; the status holds the new state), else in worker processes
-    that each load the model once (the status holds the output part of a document
-    in ``doc_ids``)."""
-    threshold, keep_context = settings.threshold, settings.keep_context
+    that each load the model once."""
     if workers <= 1 or len(jobs) <= 1:
         if jobs:
             model = classifier()
@@ -263,8 +257,7 @@ def _run_jobs(
         return
     by_path = {str(job.path): job for job in jobs}
     state_files = {p: str(job.state_file) for p, job in by_path.items()}
-    ids = {str(path): doc_id for path, doc_id in doc_ids.items()}
-    initargs = (str(model_dir), dict(reviews), limits, state_files, ids, settings)
+    initargs = (str(model_dir), threshold, dict(reviews), limits, state_files, keep_context)
     stall = limits.max_seconds_per_document + STALL_GRACE_SECONDS if limits.max_seconds_per_document else None
     results = run_pool(list(by_path), _process, _init_worker, initargs, workers, stall, partial(_lost, limits))
     for path, state in results:
@@ -331,29 +324,25 @@ def run_extraction(
     summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=card.version)
     settings = OutputSettings(threshold, card.version, card.created, sidecar, keep_context, jsonl)
     statuses: dict[Path, dict[str, Any]] = {}
-    stems = _ids_from_stems(jobs)
     if engine == "ray":
         from extractor.ray_engine import run_jobs_on_ray
 
         results = run_jobs_on_ray(jobs, Path(model_dir), threshold, reviews, address, keep_context)
     else:
         model = (lambda: classifier) if classifier else (lambda: load_classifier(model_dir))
-        results = _run_jobs(jobs, Path(model_dir), model, settings, reviews, workers, limits, stems)
+        results = _run_jobs(jobs, Path(model_dir), model, threshold, reviews, workers, limits, keep_context)
+    stems = _ids_from_stems(jobs)
     with extraction_collector(), RunOutputs(out, summary, settings) as outputs:
         waiting = deque(jobs)
-        parts: dict[Path, DocumentPart] = {}
         for job, status in results:
             state = status.pop("state", None)  # extracted in this process: written at once, not read back
-            part = status.pop("part", None)  # made by the worker
-            if part is not None and len(parts) < MAX_WAITING_PARTS:
-                parts[job.path] = part
             statuses[job.path] = status
             on_document(job.path, status)
             # Write in input order as documents finish, so writing overlaps extraction.
             while stems and waiting and waiting[0].path in statuses:
                 first = waiting.popleft()
                 if "error" not in statuses[first.path]:
-                    outputs.add(first, stems[first.path], state if first is job else None, parts.pop(first.path, None))
+                    outputs.add(first, stems[first.path], state if first is job else None)
         summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
         summary.failed = len(summary.errors)
         summary.unchanged = sum(bool(s.get("unchanged")) for p, s in statuses.items() if p in earlier)

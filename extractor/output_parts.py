@@ -1,13 +1,9 @@
-"""One document's share of every output file, made where the document was extracted.
+"""One document's share of every output file, made from its state.
 
-A worker process that knows its document's id (every input's file stem is
-distinct) turns the document's state into a :class:`DocumentPart`: its records
-and rows already Arrow tables of their Parquet schemas, its records.csv lines
-already text, its review-queue rows already dicts. The main process only
-appends parts in input order, so it does not become the bottleneck of a run
-with many workers. A part the main process makes itself (one worker, a resumed
-run, inputs sharing a stem) comes from the same :func:`make_part`, so the
-output files are the same byte for byte whoever made the parts.
+:func:`make_part` turns a document's state into a :class:`DocumentPart`: its
+records and rows as Arrow tables of their Parquet schemas, its records.csv
+lines as text, its review-queue rows as dicts, ready to append to the run's
+files (:class:`extractor.run_outputs.RunOutputs`).
 """
 
 from __future__ import annotations

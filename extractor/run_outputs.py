@@ -2,10 +2,9 @@
 
 Workers leave each document's result in a state file (gzip JSON, which also
 lets a rerun skip unchanged documents; its table cells are a column batch, see
-:mod:`extractor.columns`) and, where they can, hand back the document's share
-of the outputs ready made (:mod:`extractor.output_parts`); :class:`RunOutputs`
-appends those parts (made here from the state file where no worker made one)
-to the dataset files (Parquet; JSON Lines for the small ones and on request),
+:mod:`extractor.columns`); :class:`RunOutputs` turns each into the document's
+share of the outputs (:mod:`extractor.output_parts`) and appends it to the
+dataset files (Parquet; JSON Lines for the small ones and on request),
 records.csv, and at the end the review queues and errors.jsonl. Every file is
 written under a temporary name and renamed only when the run completes.
 """
@@ -23,7 +22,7 @@ import orjson
 from extractor.atomic import write_bytes_atomic
 from extractor.dataset import DatasetWriter
 from extractor.output import JsonlWriter, RecordsCsvWriter
-from extractor.output_parts import DocumentPart, OutputSettings, make_part
+from extractor.output_parts import OutputSettings, make_part
 from extractor.status import FAILURE, failure_status
 from extractor.table_queue import TABLE_QUEUE_FILE
 
@@ -64,11 +63,9 @@ class RunOutputs:
         self._tables: list[dict[str, Any]] = []
         return self
 
-    def add(self, job: Job, doc_id: str, state: Mapping[str, Any] | None = None, part: DocumentPart | None = None) -> None:
-        """Write one extracted document under ``doc_id``: its ``part`` as a worker made it, else
-        the part of its ``state`` (read from its state file when not given)."""
-        if part is None:
-            part = make_part(state or read_state(job.state_file), doc_id, self.settings)
+    def add(self, job: Job, doc_id: str, state: Mapping[str, Any] | None = None) -> None:
+        """Write one extracted document under ``doc_id``: its ``state``, else its state file's."""
+        part = make_part(state or read_state(job.state_file), doc_id, self.settings)
         self._dataset.write_part(part.parquet, part.jsonl)
         self._csv.write_lines(part.csv)
         self._queue += part.queued

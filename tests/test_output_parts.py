@@ -1,6 +1,6 @@
-"""Output parts made by the workers give the same files, byte for byte, as parts made by the main
-process; and a Parquet file is the same whatever mix of dicts, column batches and Arrow tables
-its rows arrive as."""
+"""A document's output part gives the same files, byte for byte, whether it is made from the
+state in memory (one worker) or read back from its state file (workers); and a Parquet file is
+the same whatever mix of dicts, column batches and Arrow tables its rows arrive as."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import extractor.bulk as bulk
 from extractor.bulk import run_extraction
 from extractor.columns import ColumnBatch
 from extractor.dataset import ROW_FIELDS
 from extractor.models.base import resolve_model_dir
 from extractor.parquet import ParquetSink, arrow_rows, schema_for
-from extractor.run_outputs import RunOutputs
 from tests.helpers import DOC_003, DOC_004, SAMPLES
 
 MODEL = resolve_model_dir(SAMPLES.parent / "models")
@@ -48,33 +46,16 @@ def _files(out: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.is_file()}
 
 
-def test_worker_made_parts_give_the_files_the_main_process_makes(
-    corpus: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_and_two_workers_give_the_same_files(corpus: tuple[Path, Path], tmp_path: Path) -> None:
     docs, sidecar = corpus
     one = run_extraction([docs], tmp_path / "one", MODEL, THRESHOLD, workers=1, metadata=sidecar, **OPTIONS)
-    given: list[bool] = []
-    add = RunOutputs.add
-    monkeypatch.setattr(RunOutputs, "add", lambda self, job, doc_id, state=None, part=None: (
-        given.append(part is not None), add(self, job, doc_id, state, part)))
     two = run_extraction([docs], tmp_path / "two", MODEL, THRESHOLD, workers=2, metadata=sidecar, **OPTIONS)
-    assert given == [True] * 4  # every part made by a worker
     assert one.records == two.records > 0 and one.statuses == two.statuses
-    made_here, made_by_workers = _files(tmp_path / "one"), _files(tmp_path / "two")
-    assert set(made_here) >= {"records.parquet", "rows.parquet", "records.csv", "rows.jsonl", "review_queue.jsonl"}
-    assert made_here == made_by_workers
+    from_memory, from_state_files = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert set(from_memory) >= {"records.parquet", "rows.parquet", "records.csv", "rows.jsonl", "review_queue.jsonl"}
+    assert from_memory == from_state_files
     region = pq.read_table(tmp_path / "two" / "records.parquet", columns=["doc_id", "region"]).to_pylist()
     assert {r["region"] for r in region if r["doc_id"] == DOC_003.stem} == {"湖南"}
-
-
-def test_parts_the_main_process_cannot_keep_are_made_again_from_state_files(
-    corpus: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    docs, sidecar = corpus
-    run_extraction([docs], tmp_path / "kept", MODEL, THRESHOLD, workers=2, metadata=sidecar, **OPTIONS)
-    monkeypatch.setattr(bulk, "MAX_WAITING_PARTS", 0)  # every worker-made part dropped
-    run_extraction([docs], tmp_path / "dropped", MODEL, THRESHOLD, workers=2, metadata=sidecar, **OPTIONS)
-    assert _files(tmp_path / "kept") == _files(tmp_path / "dropped")
 
 
 def test_a_parquet_file_is_the_same_whatever_form_its_rows_arrive_in(corpus: tuple[Path, Path], tmp_path: Path) -> None:
