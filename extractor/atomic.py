@@ -20,7 +20,8 @@ TMP_SUFFIX = ".tmp"
 _TMP_NAME = re.compile(r"^\..+?(?:\.(?P<pid>\d+)\.[^.]+|\.[^.]+)\.tmp$")
 
 
-def _tmp_prefix(path: Path) -> str:
+def tmp_prefix(path: Path) -> str:
+    """The start of the name of a temporary file for ``path`` made by this process."""
     return f".{path.name}.{os.getpid()}."
 
 
@@ -44,7 +45,7 @@ class AtomicFile:
 
     def __enter__(self) -> AtomicFile:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=_tmp_prefix(self.path), suffix=TMP_SUFFIX)
+        fd, self._tmp = tempfile.mkstemp(dir=self.path.parent, prefix=tmp_prefix(self.path), suffix=TMP_SUFFIX)
         os.chmod(self._tmp, 0o666 & ~_umask())
         self.handle = os.fdopen(fd, "w", encoding=self._encoding, newline=self._newline)
         return self
@@ -68,16 +69,17 @@ def write_text_atomic(path: Path, text: str) -> None:
         out.handle.write(text)
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
+def write_bytes_atomic(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically; with ``sync``, on the disk before it takes the name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_tmp_prefix(path), suffix=TMP_SUFFIX)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=tmp_prefix(path), suffix=TMP_SUFFIX)
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

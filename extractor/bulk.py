@@ -5,9 +5,10 @@ documents whose input, model, reviews and threshold are unchanged, so an
 interrupted run resumes where it stopped. A failing document -- bad bytes, or
 over one of the per-document limits (size, time, cells, thresholds, records;
 see :mod:`extractor.limits`) -- is recorded in ``errors.jsonl`` and never
-stops the others. The output files are rebuilt from the state files at the
-end, each written to a temporary file and renamed; temporary files a killed
-run left behind are removed at the start of the next.
+stops the others. The output files grow as documents finish (from the part
+files workers leave, or the state), each written to a temporary file and
+renamed at the end; temporary and part files a killed run left behind are
+removed at the start of the next.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ from extractor.pipeline import DocumentResult, Reviews, process_loaded
 from extractor.pool import run_pool
 from extractor.reader import read_document
 from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
-from extractor.output_parts import OutputSettings, is_queued
+from extractor.output_parts import OutputSettings, is_queued, make_part
+from extractor.part_files import PART_SUFFIX, remove_part_files, write_part_file
 from extractor.run_outputs import RunOutputs, read_state, write_state
 from extractor.sidecar import Sidecar, load_sidecar
 from extractor.table_queue import table_entries
@@ -166,15 +168,15 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(
     model_path: str,
-    threshold: float,
     reviews: Mapping[str, Any],
     limits: Limits,
     state_files: Mapping[str, str],
-    keep_context: bool = False,
+    doc_ids: Mapping[str, str],
+    settings: OutputSettings,
 ) -> None:
     _WORKER.update(
-        classifier=load_classifier(model_path), threshold=threshold, reviews=reviews, limits=limits,
-        state_files=state_files, keep_context=keep_context,
+        classifier=load_classifier(model_path), reviews=reviews, limits=limits, state_files=state_files,
+        doc_ids=doc_ids, settings=settings,
     )
     tune_for_extraction()  # a worker process only extracts
 
@@ -182,15 +184,28 @@ def _init_worker(
 def _process(path: str) -> tuple[str, dict[str, Any]]:
     """Process one document in a worker; returns (path, status) and never raises.
 
-    The status stays small (the result is in the state file): a worker killed
+    When the document's id is known (``doc_ids``), the worker also writes its
+    output part to a part file (:mod:`extractor.part_files`), named in the
+    status under ``"part"``. The status itself stays small: a worker killed
     while it sends a large message leaves the pool's result pipe half written,
     and the pool waits for the rest for ever.
     """
     w = _WORKER
+    settings: OutputSettings = w["settings"]
     state_path = Path(w["state_files"][path])
-    return path, process_to_state(
-        Path(path), state_path, w["classifier"], w["threshold"], w["reviews"], w["limits"], w["keep_context"]
-    )
+    doc_id = w["doc_ids"].get(path)
+    status = process_to_state(Path(path), state_path, w["classifier"], settings.threshold, w["reviews"], w["limits"],
+                              settings.keep_context, with_state=doc_id is not None)
+    state = status.pop("state", None)
+    if state is not None and doc_id is not None:
+        part_path = state_path.with_name(state_path.name + PART_SUFFIX)
+        try:
+            write_part_file(part_path, make_part(state, doc_id, settings))
+        except OSError:
+            pass  # a full disk, say: the writing process makes the part from the state file
+        else:
+            status["part"] = str(part_path)
+    return path, status
 
 
 def process_to_state(
@@ -207,8 +222,8 @@ def process_to_state(
 
     The status is ``{"error": …}`` or ``{"unchanged": bool, "sha256": …}``; the result itself
     stays on disk so a run over thousands of documents keeps little in memory.
-    ``with_state`` (a caller in the same process, about to write the outputs)
-    also gets a new state under ``"state"``, saving the read back from disk.
+    ``with_state`` (a caller about to make the document's outputs) also gets
+    the state under ``"state"``, saving the read back from disk.
     A document over one of ``limits`` ends in that limit's named error.
     """
     limits = limits or Limits()
@@ -219,7 +234,7 @@ def process_to_state(
             expected = fingerprint(doc.sha256, classifier.card.version, threshold, reviews, keep_context)
             cached = _read_state(state_path)
             if cached and cached.get("fingerprint") == expected and "result" in cached:
-                return {"unchanged": True, "sha256": doc.sha256}
+                return {"unchanged": True, "sha256": doc.sha256, **({"state": cached} if with_state else {})}
             result = process_loaded(doc, classifier, threshold, reviews, limits)
             state = {"source": str(path), "fingerprint": expected, "result": result_payload(result, threshold, keep_context)}
     except Exception as exc:  # bad input (ExtractorError) or a bug: this document fails, the run goes on
@@ -239,15 +254,17 @@ def _run_jobs(
     jobs: Sequence[Job],
     model_dir: Path,
     classifier: Callable[[], RowClassifier],
-    threshold: float,
+    settings: OutputSettings,
     reviews: Reviews,
     workers: int,
     limits: Limits,
-    keep_context: bool = False,
+    doc_ids: Mapping[Path, str],
 ) -> Iterator[tuple[Job, dict[str, Any]]]:
     """``(job, status)`` per job: here when one worker is asked for (``classifier()``
-    loads the model then; the status holds the new state), else in worker processes
-    that each load the model once."""
+    loads the model then; the status holds the state), else in worker processes
+    that each load the model once (the status names the part file of a document
+    in ``doc_ids``)."""
+    threshold, keep_context = settings.threshold, settings.keep_context
     if workers <= 1 or len(jobs) <= 1:
         if jobs:
             model = classifier()
@@ -257,7 +274,8 @@ def _run_jobs(
         return
     by_path = {str(job.path): job for job in jobs}
     state_files = {p: str(job.state_file) for p, job in by_path.items()}
-    initargs = (str(model_dir), threshold, dict(reviews), limits, state_files, keep_context)
+    ids = {str(path): doc_id for path, doc_id in doc_ids.items()}
+    initargs = (str(model_dir), dict(reviews), limits, state_files, ids, settings)
     stall = limits.max_seconds_per_document + STALL_GRACE_SECONDS if limits.max_seconds_per_document else None
     results = run_pool(list(by_path), _process, _init_worker, initargs, workers, stall, partial(_lost, limits))
     for path, state in results:
@@ -324,14 +342,14 @@ def run_extraction(
     summary = RunSummary(out_dir=out, documents=len(files) + len(errors), threshold=threshold, model_version=card.version)
     settings = OutputSettings(threshold, card.version, card.created, sidecar, keep_context, jsonl)
     statuses: dict[Path, dict[str, Any]] = {}
+    stems = _ids_from_stems(jobs)
     if engine == "ray":
         from extractor.ray_engine import run_jobs_on_ray
 
         results = run_jobs_on_ray(jobs, Path(model_dir), threshold, reviews, address, keep_context)
     else:
         model = (lambda: classifier) if classifier else (lambda: load_classifier(model_dir))
-        results = _run_jobs(jobs, Path(model_dir), model, threshold, reviews, workers, limits, keep_context)
-    stems = _ids_from_stems(jobs)
+        results = _run_jobs(jobs, Path(model_dir), model, settings, reviews, workers, limits, stems)
     with extraction_collector(), RunOutputs(out, summary, settings) as outputs:
         waiting = deque(jobs)
         for job, status in results:
@@ -342,7 +360,7 @@ def run_extraction(
             while stems and waiting and waiting[0].path in statuses:
                 first = waiting.popleft()
                 if "error" not in statuses[first.path]:
-                    outputs.add(first, stems[first.path], state if first is job else None)
+                    outputs.add(first, stems[first.path], state if first is job else None, statuses[first.path].get("part"))
         summary.errors = errors + [statuses[j.path]["error"] for j in jobs if "error" in statuses[j.path]]
         summary.failed = len(summary.errors)
         summary.unchanged = sum(bool(s.get("unchanged")) for p, s in statuses.items() if p in earlier)
@@ -380,4 +398,5 @@ def prepare_out_dir(out: Path) -> Path:
         raise OutputDirError(f"cannot create the output folder: {exc.strerror}", out) from exc
     for folder in (out, out / STATE_DIR):
         remove_stale_temporaries(folder)
+    remove_part_files(out / STATE_DIR)
     return out

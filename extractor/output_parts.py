@@ -17,10 +17,11 @@ import pyarrow as pa
 
 from extractor.columns import ColumnBatch
 from extractor.dataset import DEFAULT_JSONL, Rows, stamp_document
-from extractor.output import csv_lines
+from extractor.output import csv_lines, jsonl_line
 from extractor.parquet import WITH_SIDECAR, arrow_rows, schema_for
 from extractor.sidecar import Sidecar
 from extractor.status import SUCCESS
+from extractor.table_queue import queue_order
 
 # The outputs a part carries as Arrow tables (the large ones); the others stay dicts.
 ARROW_OUTPUTS = ("records", "rows")
@@ -41,13 +42,14 @@ class OutputSettings:
 @dataclass
 class DocumentPart:
     """One document's rows for each dataset output (``parquet``: an Arrow table or dicts; ``jsonl``: dicts,
-    for the outputs written as JSON Lines), its records.csv lines, review-queue rows and table-queue entries."""
+    for the outputs written as JSON Lines), its records.csv lines, and its review-queue rows and
+    table-queue entries as (sort key, JSON line) pairs (:mod:`extractor.spool`)."""
 
     parquet: dict[str, pa.Table | Rows]
     jsonl: dict[str, list[dict[str, Any]]]
     csv: str
-    queued: list[dict[str, Any]]
-    tables: list[dict[str, Any]]
+    queued: list[tuple[float, str]]
+    tables: list[tuple[tuple[float, str, int], str]]
     status: str
     records_to_review: int
 
@@ -76,7 +78,7 @@ def make_part(state: Mapping[str, Any], doc_id: str, settings: OutputSettings) -
     stamped = stamp_document(result, doc_id, state["source"], extra, settings.model_version, settings.model_created)
     rows = stamped["rows"]
     assert isinstance(rows, ColumnBatch)
-    queued = list(rows.dicts(queued_rows(rows, settings.threshold)))
+    queued = [(row["confidence"], jsonl_line(row)) for row in rows.dicts(queued_rows(rows, settings.threshold))]
     if not settings.keep_context:
         stamped["rows"] = rows.without("context")
     records = stamped["records"]
@@ -86,7 +88,7 @@ def make_part(state: Mapping[str, Any], doc_id: str, settings: OutputSettings) -
         jsonl={name: _dicts(value) for name, value in stamped.items() if name in settings.jsonl},
         csv=csv_lines(records, settings.sidecar.columns),
         queued=queued,
-        tables=result.get("tables", []),
+        tables=[(queue_order(entry), jsonl_line(entry)) for entry in result.get("tables", [])],
         status=stamped["documents"][0].get("status") or SUCCESS,
         records_to_review=sum(bool(r.get("needs_review")) for r in records),
     )

@@ -2,11 +2,14 @@
 
 Workers leave each document's result in a state file (gzip JSON, which also
 lets a rerun skip unchanged documents; its table cells are a column batch, see
-:mod:`extractor.columns`); :class:`RunOutputs` turns each into the document's
-share of the outputs (:mod:`extractor.output_parts`) and appends it to the
-dataset files (Parquet; JSON Lines for the small ones and on request),
-records.csv, and at the end the review queues and errors.jsonl. Every file is
-written under a temporary name and renamed only when the run completes.
+:mod:`extractor.columns`) and, where they know the document's id, its share of
+the outputs ready made in a part file (:mod:`extractor.part_files`).
+:class:`RunOutputs` appends each part (made here from the state where no
+worker made one: :mod:`extractor.output_parts`) to the dataset files (Parquet;
+JSON Lines for the small ones and on request) and records.csv, spools the
+review-queue lines to disk (:mod:`extractor.spool`), and at the end writes the
+review queues sorted and errors.jsonl. Every file is written under a temporary
+name and renamed only when the run completes.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from extractor.atomic import write_bytes_atomic
 from extractor.dataset import DatasetWriter
 from extractor.output import JsonlWriter, RecordsCsvWriter
 from extractor.output_parts import OutputSettings, make_part
+from extractor.part_files import read_part_file
+from extractor.spool import SortedSpool
 from extractor.status import FAILURE, failure_status
 from extractor.table_queue import TABLE_QUEUE_FILE
 
@@ -59,17 +64,28 @@ class RunOutputs:
         columns = self.settings.sidecar.columns
         self._dataset = self._stack.enter_context(DatasetWriter(self.out, columns, self.settings.jsonl))
         self._csv = self._stack.enter_context(RecordsCsvWriter(self.out / "records.csv", columns))
-        self._queue: list[dict[str, Any]] = []
-        self._tables: list[dict[str, Any]] = []
+        self._queue = self._stack.enter_context(SortedSpool(self.out / "review_queue.jsonl"))
+        self._tables = self._stack.enter_context(SortedSpool(self.out / TABLE_QUEUE_FILE))
         return self
 
-    def add(self, job: Job, doc_id: str, state: Mapping[str, Any] | None = None) -> None:
-        """Write one extracted document under ``doc_id``: its ``state``, else its state file's."""
-        part = make_part(state or read_state(job.state_file), doc_id, self.settings)
+    def add(self, job: Job, doc_id: str, state: Mapping[str, Any] | None = None, part_file: str | None = None) -> None:
+        """Write one extracted document under ``doc_id``: the part a worker left in ``part_file``
+        (then deleted), else (or when that file cannot be read) the part of its ``state``, read
+        from its state file when not given."""
+        part = None
+        if part_file:
+            try:
+                part = read_part_file(Path(part_file))
+            except (OSError, ValueError):
+                pass  # made again below
+            Path(part_file).unlink(missing_ok=True)
+        if part is None:
+            part = make_part(state or read_state(job.state_file), doc_id, self.settings)
         self._dataset.write_part(part.parquet, part.jsonl)
         self._csv.write_lines(part.csv)
-        self._queue += part.queued
-        self._tables += part.tables
+        for spool, lines in ((self._queue, part.queued), (self._tables, part.tables)):
+            for key, line in lines:
+                spool.add(key, line)
         self.summary.statuses[part.status] += 1
         self.summary.records_to_review += part.records_to_review
 
@@ -79,18 +95,14 @@ class RunOutputs:
         for entry in errors:
             self._dataset.write({"documents": [failure_status(dict(entry))], "records": [], "sections": [], "rows": []})
             summary.statuses[FAILURE] += 1
+        summary.queued = self._queue.write_sorted()  # least confident row first
+        self._tables.write_sorted()
         self._stack.close()
-        with JsonlWriter(self.out / "review_queue.jsonl") as queued:
-            for row in sorted(self._queue, key=lambda r: r["confidence"]):
-                queued.write(row)
-        with JsonlWriter(self.out / TABLE_QUEUE_FILE) as tables:
-            for entry in sorted(self._tables, key=lambda t: (-t["gain"], t["doc_id"], t["line"])):
-                tables.write(entry)
         with JsonlWriter(self.out / "errors.jsonl") as written:
             for entry in errors:
                 written.write(entry)
         counts = self._dataset.counts
-        summary.records, summary.rows, summary.queued = counts["records"], counts["rows"], queued.count
+        summary.records, summary.rows = counts["records"], counts["rows"]
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self._stack.__exit__(exc_type, exc, tb)

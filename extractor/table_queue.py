@@ -12,7 +12,7 @@ cell tasks. Header cells are never cell tasks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from extractor.datamodel import IndicatorRecord, RowUnit, Section, Table
@@ -25,6 +25,11 @@ TABLE_REVIEW_BELOW = 0.8
 MAX_TASK_ROWS = 40
 # Labels a cell takes from its column's role (as in the pipeline).
 _ROLE_LABELS = {"activity": "activity", "parent_activity": "activity", "indicator": "indicator", "grade": "threshold", "target": "threshold"}
+
+
+def queue_order(entry: Mapping[str, Any]) -> tuple[float, str, int]:
+    """Where an entry goes in table_queue.jsonl: most gain first, then by document and line."""
+    return (-entry["gain"], entry["doc_id"], entry["line"])
 
 
 def table_entries(
