@@ -11,7 +11,6 @@ copies the lines out in key order (ties in the order they came).
 
 from __future__ import annotations
 
-import mmap
 import os
 import tempfile
 from pathlib import Path
@@ -46,11 +45,10 @@ class SortedSpool:
         """Write every line to ``path`` (complete or absent), by key; returns how many."""
         self._file.flush()
         self._keys.sort(key=lambda entry: entry[0])  # stable: equal keys keep the order they came in
+        fd = self._file.fileno()
         with AtomicFile(self.path) as out:
-            if self._size:
-                with mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                    for _key, start, length in self._keys:
-                        out.handle.write(data[start : start + length].decode("utf-8"))
+            for _key, start, length in self._keys:  # read line by line: a map of the file would count in this process's memory
+                out.handle.write(os.pread(fd, length, start).decode("utf-8"))
         return len(self._keys)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
