@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow as pa
 
 from extractor.atomic import write_bytes_atomic
 from extractor.columns import ColumnBatch
+from extractor.dataset import Rows
 from extractor.output_parts import DocumentPart
 
 PART_SUFFIX = ".part"
@@ -52,9 +54,10 @@ def read_part_file(path: Path) -> DocumentPart:
         (size,) = _LENGTH.unpack_from(data)
         header = orjson.loads(data[_LENGTH.size : _LENGTH.size + size])
         at = _LENGTH.size + size
-        parquet: dict[str, pa.Table | list] = dict(header["parquet"])
+        parquet: dict[str, pa.Table | Rows] = dict(header["parquet"])
+        buffer = pa.py_buffer(data)
         for name, length in header["tables"]:
-            parquet[name] = pa.ipc.open_stream(pa.py_buffer(data[at : at + length])).read_all()
+            parquet[name] = pa.ipc.open_stream(buffer.slice(at, length)).read_all()
             at += length
         if at != len(data):
             raise ValueError(f"{len(data) - at} bytes after the last table")
@@ -84,6 +87,6 @@ def _ipc_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _plain(rows: object) -> list:
+def _plain(rows: Rows) -> list[dict[str, Any]]:
     """Rows as JSON-able dicts."""
-    return list(rows.dicts()) if isinstance(rows, ColumnBatch) else list(rows)  # type: ignore[call-overload]
+    return list(rows.dicts()) if isinstance(rows, ColumnBatch) else list(rows)

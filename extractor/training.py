@@ -60,6 +60,16 @@ def new_version(backend: str, fingerprint: str, now: datetime | None = None) -> 
     return f"{backend}-{stamp}-{fingerprint[:8]}"
 
 
+def unused_version(models_dir: Path, version: str) -> str:
+    """``version``, or ``version-2``, ``-3``, … when a model of that name is saved already: two
+    trainings on the same data within one second would otherwise write into one folder."""
+    name, n = version, 1
+    while (models_dir / name).exists():
+        n += 1
+        name = f"{version}-{n}"
+    return name
+
+
 def train(
     annotations_dir: str | Path,
     models_dir: str | Path,
@@ -81,7 +91,7 @@ def train(
     fingerprint = data_fingerprint(annotations)
     progress(f"{len(annotations)} labelled units from {len({a.doc_id for a in annotations})} documents")
     card = ModelCard(
-        version=new_version(backend, fingerprint),
+        version=unused_version(models_dir, new_version(backend, fingerprint)),
         backend=backend,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         training_data=_training_data(annotations_dir, annotations, fingerprint),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from extractor.errors import ModelLoadError
 from extractor.models import load_classifier
 from extractor.models.linear_arrays import FORMAT
 from extractor.models.base import ModelCard, current_version
-from extractor.training import train
+from extractor.training import new_version, train, unused_version
 from tests.helpers import ROOT
 
 HAND = ROOT / "annotations" / "hand"
@@ -49,6 +50,18 @@ def test_worse_model_is_kept_aside_unless_forced(small_annotations: Path, tmp_pa
     assert worse.directory.exists()  # kept for inspection
     forced = train(small_annotations, tmp_path, params={"C": 0.0005}, force=True)
     assert forced.promoted and current_version(tmp_path) == forced.version
+    # Same data, maybe the same second: three models in three folders all the same.
+    assert len({first.version, worse.version, forced.version}) == 3
+    assert all((tmp_path / r.version / "card.json").exists() for r in (first, worse, forced))
+
+
+def test_a_second_training_in_the_same_second_on_the_same_data_gets_its_own_folder(tmp_path: Path):
+    taken = new_version("sklearn", "ab" * 32, datetime(2026, 12, 2, 11, 0, 5, tzinfo=timezone.utc))
+    assert taken == "sklearn-20261202-110005-abababab"
+    assert unused_version(tmp_path, taken) == taken
+    (tmp_path / taken).mkdir()
+    (tmp_path / f"{taken}-2").mkdir()
+    assert unused_version(tmp_path, taken) == f"{taken}-3"
 
 
 def test_saved_model_predicts_the_same_after_loading(small_annotations: Path, tmp_path: Path):
