@@ -370,6 +370,7 @@ def run_extraction(
             for job, doc_id in zip(done, assign_doc_ids([(j.path.stem, statuses[j.path]["sha256"]) for j in done]), strict=True):
                 outputs.add(job, doc_id)
         outputs.finish(summary.errors)
+    remove_part_files(out / STATE_DIR)  # one whose worker died before it could say so
     return summary
 
 

@@ -68,3 +68,4 @@ def test_a_worker_killed_mid_run_is_replaced_and_every_document_is_written(tmp_p
     assert summary.failed == 0 and summary.processed == 4
     docs = {r["doc_id"] for r in read_records(out)}
     assert len(docs) == 4
+    assert not list((out / STATE_DIR).glob("*.part"))  # a killed worker's part file, if it wrote one, is gone
