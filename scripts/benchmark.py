@@ -10,7 +10,8 @@ One run prints (``python -m scripts.benchmark``, or ``make benchmark``):
   the copies repeat every text and a real corpus repeats far fewer;
 - jieba tokenisation alone on the same text, and end to end / jieba;
 - the wall time of one small document from a cold start (a new process);
-- the peak RSS of the main process and of the largest worker;
+- the peak RSS of the main process and of the largest worker, and of a
+  1-worker run over ten times the documents (memory must not grow with a run);
 - CPU-seconds per MB for one sample repeated 1x, 10x and 50x in one document
   (the least of a few runs each);
 - output bytes per input byte (the 1-worker run's output folder, state included).
@@ -269,6 +270,7 @@ def scaling(model: Path, folder: Path, runs: dict[int, int] = SCALING_RUNS) -> l
 
 
 SCALING_SAMPLE = "004_3ff65f7921ff3963.txt"
+GROWTH = 10  # the longer run of the memory figure: this many times the corpus
 COLD_SAMPLE = ROOT / "samples" / SCALING_SAMPLE  # the 58 KB document issue 11 timed
 
 
@@ -331,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         cold, one, fresh, two = (least(r.cold for r in rounds), least(r.one for r in rounds),
                                  least(r.fresh for r in rounds), least(r.two for r in rounds))
         jieba_s, jieba_cpu = min(r.jieba[0] for r in rounds), min(r.jieba[1] for r in rounds)
+        (folder / "many").mkdir()
+        many, _ = build_corpus(folder / "many", args.copies * GROWTH, args.corpus)
+        grown = run_cli(many, folder / "many-out", 1)
+        # After every run whose memory is measured: Linux counts in a child's peak RSS this
+        # process's RSS when it forked the child, and scaling() loads the model here.
         scaled = scaling(model, folder)
         ray_s = time_ray(files, os.cpu_count() or 1, model) if args.engine == "ray" else None
     print(f"corpus: {len(files)} documents from {args.corpus.name}/, {mb:.2f} MB (UTF-8), model {model.name}, {os.cpu_count()} cores; "
@@ -352,6 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cold start, one small document ({COLD_SAMPLE.stat().st_size / 1e3:.0f} KB): {cold.wall:.2f} s wall")
     print(f"peak RSS (the most of any round): main process {max(r.one.main_mib for r in rounds):.0f} MiB (1 worker), "
           f"{max(r.two.main_mib for r in rounds):.0f} MiB (2 workers); largest worker {max(r.two.worker_mib for r in rounds):.0f} MiB")
+    print(f"peak RSS of a 1-worker run over {len(many)} documents ({GROWTH}x): {grown.main_mib:.0f} MiB "
+          f"(over {len(files)}: {max(r.one.main_mib for r in rounds):.0f} MiB)")
     base = scaled[0][2] / scaled[0][1]
     for copies, size_mb, cpu in scaled:
         print(f"CPU per MB, {copies:2d}x {SCALING_SAMPLE}: {cpu / size_mb:6.2f} CPU-s/MB  ({cpu:.2f} CPU-s for "
