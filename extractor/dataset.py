@@ -51,6 +51,11 @@ Rows = list[dict[str, Any]] | ColumnBatch
 Stamped = dict[str, Rows]
 
 
+def row_dicts(rows: Rows) -> list[dict[str, Any]]:
+    """``rows`` as dicts (a column batch's made one per row)."""
+    return list(rows.dicts()) if isinstance(rows, ColumnBatch) else rows
+
+
 def document_payload(doc: Document) -> dict[str, Any]:
     """What a document's state keeps about the document itself."""
     return {"sha256": doc.sha256, "encoding": doc.encoding, "metadata": read_metadata(doc.lines).to_dict()}
@@ -129,8 +134,7 @@ class DatasetWriter:
 
     def write(self, stamped: Stamped) -> None:
         """Add each output's rows (dicts, or a column batch) to its files."""
-        as_dicts = {name: rows.dicts() if isinstance(rows, ColumnBatch) else rows for name, rows in stamped.items()}
-        self.write_part(stamped, as_dicts)
+        self.write_part(stamped, {name: row_dicts(rows) for name, rows in stamped.items()})
 
     def write_part(self, parquet: Mapping[str, Rows | pa.Table], jsonl: Mapping[str, Iterable[dict[str, Any]]]) -> None:
         """Add each output's rows: ``parquet[name]`` (dicts, a column batch or an Arrow table of the

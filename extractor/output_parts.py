@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from extractor.columns import ColumnBatch
-from extractor.dataset import DEFAULT_JSONL, Rows, stamp_document
+from extractor.dataset import DEFAULT_JSONL, Rows, row_dicts, stamp_document
 from extractor.output import csv_lines, jsonl_line
 from extractor.parquet import WITH_SIDECAR, arrow_rows, schema_for
 from extractor.sidecar import Sidecar
@@ -85,7 +85,7 @@ def make_part(state: Mapping[str, Any], doc_id: str, settings: OutputSettings) -
     assert isinstance(records, list)
     return DocumentPart(
         parquet={name: _parquet_rows(name, value, settings.sidecar) for name, value in stamped.items()},
-        jsonl={name: _dicts(value) for name, value in stamped.items() if name in settings.jsonl},
+        jsonl={name: row_dicts(value) for name, value in stamped.items() if name in settings.jsonl},
         csv=csv_lines(records, settings.sidecar.columns),
         queued=queued,
         tables=[(queue_order(entry), jsonl_line(entry)) for entry in result.get("tables", [])],
@@ -99,6 +99,3 @@ def _parquet_rows(name: str, rows: Rows, sidecar: Sidecar) -> pa.Table | Rows:
         return rows
     return arrow_rows(name, rows, schema_for(name, sidecar.columns if name in WITH_SIDECAR else ()))
 
-
-def _dicts(rows: Rows) -> list[dict[str, Any]]:
-    return list(rows.dicts()) if isinstance(rows, ColumnBatch) else rows

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import struct
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pyarrow as pa
 
 from extractor.atomic import write_bytes_atomic
-from extractor.columns import ColumnBatch
-from extractor.dataset import Rows
+from extractor.dataset import Rows, row_dicts
 from extractor.output_parts import DocumentPart
 
 PART_SUFFIX = ".part"
@@ -34,7 +32,7 @@ def write_part_file(path: Path, part: DocumentPart) -> None:
     """Write ``part`` to ``path`` (complete or absent)."""
     tables = {name: _ipc_bytes(rows) for name, rows in part.parquet.items() if isinstance(rows, pa.Table)}
     header = orjson.dumps({
-        "parquet": {name: _plain(rows) for name, rows in part.parquet.items() if name not in tables},
+        "parquet": {name: row_dicts(rows) for name, rows in part.parquet.items() if name not in tables},
         "tables": [[name, len(data)] for name, data in tables.items()],
         "order": list(part.parquet),
         "jsonl": part.jsonl,
@@ -86,7 +84,3 @@ def _ipc_bytes(table: pa.Table) -> bytes:
         writer.write_table(table)
     return sink.getvalue().to_pybytes()
 
-
-def _plain(rows: Rows) -> list[dict[str, Any]]:
-    """Rows as JSON-able dicts."""
-    return list(rows.dicts()) if isinstance(rows, ColumnBatch) else list(rows)
