@@ -27,7 +27,7 @@ from typing import Any
 
 from extractor.atomic import remove_stale_temporaries
 from extractor.columns import ColumnBatch
-from extractor.collector import extraction_collector, tune_for_extraction
+from extractor.collector import extraction_collector, paused_collector, tune_for_extraction
 from extractor.datamodel import unit_key
 from extractor.discovery import discover
 from extractor.errors import ConfigError, DocumentTimeoutError, ExtractorError, OutputDirError, WorkerDiedError
@@ -208,6 +208,7 @@ def _process(path: str) -> tuple[str, dict[str, Any]]:
     return path, status
 
 
+@paused_collector()  # a document leaves no cyclic garbage: see extractor.collector
 def process_to_state(
     path: Path,
     state_path: Path,

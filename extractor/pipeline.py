@@ -49,8 +49,16 @@ def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews:
     classifier's probability for the label; a reviewer's label for the exact
     unit wins. Units of tables without a header are capped (HEADERLESS_CONFIDENCE_CAP).
     """
-    if not units:
-        return
+    for start in range(0, len(units), CLASSIFY_BATCH):
+        _classify_batch(units[start : start + CLASSIFY_BATCH], classifier, reviews)
+
+
+# Units classified together: a large document's features in batches that stay in the
+# CPU's caches (the scores do not depend on the batch: see LinearTextModel.decision_function).
+CLASSIFY_BATCH = 2048
+
+
+def _classify_batch(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None) -> None:
     proba = classifier.predict_proba([{"text": u.text, "context": u.context} for u in units])
     for unit, row, best in zip(units, proba.tolist(), proba.argmax(axis=1).tolist(), strict=True):
         role = unit.context.get("column_role")

@@ -192,7 +192,11 @@ def run_cli(paths: list[Path], out: Path, workers: int, fresh_caches: bool = Fal
 
 def clear_text_caches() -> None:
     """Empty every per-text cache of the extractor's modules (a bounded ``lru_cache`` of 1,024
-    entries or more; the small and unbounded ones hold the vocabulary, jieba and such, loaded once)."""
+    entries or more; the small and unbounded ones hold the vocabulary, jieba and such, loaded once)
+    and the classifier's scores per text."""
+    from extractor.models.linear_predict import clear_score_caches
+
+    clear_score_caches()
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] != "extractor":
             continue
@@ -247,7 +251,7 @@ SCALING_RUNS = {1: 7, 10: 3, 50: 2}
 def scaling(model: Path, folder: Path, runs: dict[int, int] = SCALING_RUNS) -> list[tuple[int, float, float]]:
     """(copies, MB, least CPU-seconds of ``runs[copies]`` runs) for one sample repeated
     ``copies`` times in one document, under the extract command's collector settings."""
-    from extractor.collector import extraction_collector
+    from extractor.collector import extraction_collector, paused_collector
     from extractor.models import load_classifier
     from extractor.pipeline import process_document
 
@@ -263,7 +267,8 @@ def scaling(model: Path, folder: Path, runs: dict[int, int] = SCALING_RUNS) -> l
             best = float("inf")
             for _ in range(repeats):
                 start = time.process_time()
-                process_document(path, classifier, 0.9)
+                with paused_collector():  # as extract runs each document
+                    process_document(path, classifier, 0.9)
                 best = min(best, time.process_time() - start)
             out.append((copies, path.stat().st_size / 1e6, best))
     return out

@@ -1,8 +1,9 @@
-"""The cell classifier's shortcuts give what the plain computation gives, to the last bit.
+"""The cell classifier's shortcuts give what the plain computation gives.
 
 Each shortcut (layout features of many records at once, character n-grams
-looked up as integer codes, role-tagged n-grams looked up per role, running
-sums shared by records with the same features so far) is compared with the
+looked up as integer codes, role-tagged n-grams looked up per role: to the
+last bit; each distinct text's share of the scores computed once and kept:
+within rounding, and to the last bit whatever came before) is compared with the
 per-record computation it replaces: on every unit of the samples and the wild
 tables (with and without their header) and on records made to hit the edge
 cases (whitespace runs, capital sigma, separators and surrogates in texts,
@@ -18,11 +19,14 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from extractor import features
+from extractor import features, pipeline
+from extractor.document import analyse
 from extractor.models import load_classifier
 from extractor.models.base import reorder_columns
-from extractor.models.linear_predict import CharBranch, GramTable, LayoutBranch, LinearTextModel, RoleTextBranch, TextBranch, as_analysed
+from extractor.models.linear_predict import CharBranch, GramTable, LayoutBranch, LinearTextModel, RoleTextBranch, TextBranch, TextScores, as_analysed
+from extractor.models.linear_predict import clear_score_caches
 from extractor.models.linear_predict import _WHITE_SPACES, char_ngrams
+from extractor.reader import read_document
 from scripts.convert_model import sample_records
 from tests.helpers import ROOT
 
@@ -109,9 +113,9 @@ def test_a_row_shared_by_records_is_read_for_each_records_column() -> None:
 
 
 def _assert_same_blocks(fast: TextBranch, plain: TextBranch, records: list[dict]) -> None:
-    got, expected = fast.block(records), plain.block(records)
-    for field in dataclasses.fields(got):
-        assert np.array_equal(getattr(got, field.name), getattr(expected, field.name)), field.name
+    texts = list(dict.fromkeys(fast.select(records)))
+    for got, expected, name in zip(fast.vectorise(texts), plain.vectorise(texts), ("indptr", "indices", "data"), strict=True):
+        assert np.array_equal(got, expected), name
 
 
 def test_char_branches_equal_the_plain_analyser(records: list[dict]) -> None:
@@ -148,7 +152,7 @@ def test_texts_analysed_together_equal_one_by_one() -> None:
             assert as_analysed(texts, lower) == [_WHITE_SPACES.sub(" ", t.lower() if lower else t) for t in texts]
 
 
-# --- running sums shared by records with equal features so far ---------------------------
+# --- each distinct text's share of the scores, computed once -----------------------------
 
 
 def _reference_scores(model: LinearTextModel, record: dict) -> np.ndarray:
@@ -170,12 +174,39 @@ def _reference_scores(model: LinearTextModel, record: dict) -> np.ndarray:
     return np.array(sums) + model.intercept
 
 
-def test_shared_running_sums_equal_each_records_own_sum(records: list[dict]) -> None:
+def test_scores_equal_each_records_own_sum(records: list[dict]) -> None:
     chosen = random.Random(5).sample(records, 300) + records[-60:]
     for model in _models():
         scores = model.decision_function(chosen)
         expected = np.array([_reference_scores(model, r) for r in chosen])
-        assert np.array_equal(scores, expected)
+        assert np.allclose(scores, expected, rtol=0.0, atol=1e-12)
+
+
+def test_a_records_scores_do_not_depend_on_the_texts_seen_before(records: list[dict]) -> None:
+    """To the last bit: the same outputs whatever documents a worker had extracted before."""
+    chosen = random.Random(6).sample(records, 500)
+    for model in _models():
+        clear_score_caches()
+        cold = model.decision_function(chosen)
+        assert np.array_equal(model.decision_function(chosen), cold)  # every text's share kept
+        clear_score_caches()
+        model.decision_function(random.Random(7).sample(records, 2000))  # other texts first
+        shuffled = random.Random(8).sample(range(len(chosen)), len(chosen))
+        assert np.array_equal(model.decision_function([chosen[k] for k in shuffled]), cold[shuffled])
+        assert all(np.array_equal(model.decision_function([chosen[k]])[0], cold[k]) for k in range(20))  # alone
+
+
+def test_text_scores_start_afresh_past_their_limit() -> None:
+    cache = TextScores(2, limit=3)
+    cache.add(cache.missing(["a", "b", "a"]), np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert cache.missing(["a", "c"]) == ["c"]
+    cache.add(["c"], np.array([[5.0, 6.0]]))
+    assert cache.missing(["d", "a"]) == ["d", "a"]  # past the limit: all forgotten, both computed again
+    cache.add(["d", "a"], np.array([[7.0, 8.0], [1.0, 2.0]]))
+    assert cache.rows(["a", "d", "a"]).tolist() == [[1.0, 2.0], [7.0, 8.0], [1.0, 2.0]]
+    texts = [str(k) for k in range(5)]  # one call past the limit: kept for that call
+    cache.add(cache.missing(texts), np.arange(10.0).reshape(5, 2))
+    assert cache.rows(texts[::-1])[:, 0].tolist() == [8.0, 6.0, 4.0, 2.0, 0.0]
 
 
 def test_predict_proba_routes_records_with_and_without_a_header(records: list[dict]) -> None:
@@ -187,3 +218,16 @@ def test_predict_proba_routes_records_with_and_without_a_header(records: list[di
     for k, record in enumerate(chosen):
         model = classifier.pipeline if headed[k] else classifier.headerless
         assert np.array_equal(got[k], reorder_columns(model.predict_proba([record]), model.classes_)[0])
+
+
+def test_units_classified_in_batches_get_what_one_batch_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    classifier = load_classifier(SHIPPED)
+    units = analyse(read_document(ROOT / "samples" / "003_325a9de861070d6d.txt"), classifier.column_model).units
+    assert len(units) > 3 * 7
+
+    def labelled(batch: int) -> list[tuple]:
+        monkeypatch.setattr(pipeline, "CLASSIFY_BATCH", batch)
+        pipeline.classify_units(units, classifier)
+        return [(u.label, u.confidence, u.label_source) for u in units]
+
+    assert labelled(7) == labelled(len(units))

@@ -16,7 +16,7 @@ from extractor.featurizer import UnitFeaturizer
 from extractor.models import load_classifier
 from extractor.models.base import CARD_FILE, ModelCard
 from extractor.models.sklearn_backend import LEGACY_MODEL_FILE, MODEL_FILE, SklearnRowClassifier
-from scripts.convert_model import sample_records
+from scripts.convert_model import SAME_PROBABILITY, sample_records
 from tests.helpers import ROOT
 
 SHIPPED = ROOT / "models" / (ROOT / "models" / "CURRENT").read_text().strip()
@@ -28,8 +28,8 @@ def _pipelines() -> SklearnRowClassifier:
     return SklearnRowClassifier.load(SHIPPED, ModelCard.load(SHIPPED), scikit_learn=True)
 
 
-def test_conversion_from_skops_gives_identical_probabilities(tmp_path: Path) -> None:
-    """A model written in the old skops format converts to arrays that predict bit-for-bit the same."""
+def test_conversion_from_skops_gives_the_same_probabilities(tmp_path: Path) -> None:
+    """A model written in the old skops format converts to arrays that predict the same (within rounding)."""
     shipped = _pipelines()
     old = tmp_path / "old"
     shutil.copytree(SHIPPED, old)
@@ -43,11 +43,11 @@ def test_conversion_from_skops_gives_identical_probabilities(tmp_path: Path) -> 
         capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    assert "identical probabilities" in result.stdout
+    assert "the same probabilities" in result.stdout
     assert (old / MODEL_FILE).exists() and not (old / LEGACY_MODEL_FILE).exists()
     records = sample_records(SHIPPED, samples)
     assert len(records) > 1000
-    assert np.array_equal(load_classifier(old).predict_proba(records), shipped.predict_proba(records))
+    assert np.allclose(load_classifier(old).predict_proba(records), shipped.predict_proba(records), rtol=0.0, atol=SAME_PROBABILITY)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_array_model_keeps_the_sklearn_contract_and_saves_again(tmp_path: Path, 
     shutil.copy(SHIPPED / CARD_FILE, copy / CARD_FILE)
     model.save(copy)
     records = one_sample_records[:500]
-    assert np.array_equal(load_classifier(copy).predict_proba(records), model.predict_proba(records))
+    assert np.allclose(load_classifier(copy).predict_proba(records), model.predict_proba(records), rtol=0.0, atol=SAME_PROBABILITY)
 
 
 def test_distinct_text_vectorising_equals_the_plain_feature_union(one_sample_records: list[dict]) -> None:

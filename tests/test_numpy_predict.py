@@ -7,7 +7,6 @@ reference; the numpy side is what ``extract`` loads.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -89,15 +88,28 @@ def test_column_role_and_record_probabilities_equal_the_estimators() -> None:
     assert np.abs(calibrated - RecordCalibrator.load(SHIPPED / CALIBRATOR_FILE).predict_proba(doubts)).max() < TOLERANCE
 
 
+def _close(ours: object, theirs: object) -> bool:
+    """Equal, but for floats within TOLERANCE (the scores are added in another order)."""
+    if isinstance(ours, float) and isinstance(theirs, float):
+        return abs(ours - theirs) < TOLERANCE
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        return ours.keys() == theirs.keys() and all(_close(ours[k], theirs[k]) for k in ours)
+    if isinstance(ours, list | tuple) and isinstance(theirs, list | tuple):
+        return len(ours) == len(theirs) and all(_close(a, b) for a, b in zip(ours, theirs, strict=True))
+    return ours == theirs
+
+
 def test_records_equal_those_of_the_scikit_learn_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whole documents: the same records, doubts and confidences to the last digit."""
-    def records(classifier: object) -> list[str]:
-        return [json.dumps(asdict(r), ensure_ascii=False, sort_keys=True) for p in DOCUMENTS for r in process_document(p, classifier).records]
+    """Whole documents: the same records and doubts, confidences within TOLERANCE."""
+    def records(classifier: object) -> list[dict]:
+        return [asdict(r) for p in DOCUMENTS for r in process_document(p, classifier).records]
 
     ours = records(load_classifier(SHIPPED))
     monkeypatch.setattr(column_roles, "linear_sum_assignment", scipy_assignment)
     theirs = records(_reference())
-    assert len(ours) > 500 and ours == theirs
+    assert len(ours) > 500 and len(ours) == len(theirs)
+    differing = [k for k, (a, b) in enumerate(zip(ours, theirs, strict=True)) if not _close(a, b)]
+    assert not differing, (ours[differing[0]], theirs[differing[0]])
 
 
 @pytest.mark.parametrize("kind", ["uniform", "ties", "log_probabilities"])

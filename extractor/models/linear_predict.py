@@ -24,6 +24,7 @@ from itertools import repeat
 from operator import add
 from pathlib import Path
 from typing import Any
+from weakref import WeakSet
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from extractor import features
 from extractor.errors import ModelLoadError
 from extractor.features import UnitRecord
 from extractor.models.linear_arrays import Arrays, array_entry, check_linear, read_arrays, text_entry, vocabulary_entry
-from extractor.sparse_rows import entry_positions, entry_rows, row_sums, sum_of_squares
+from extractor.sparse_rows import entry_rows, sum_of_squares
 
 # The code a description may name, by role.
 _SELECTORS = ("texts_of", "headers_of", "neighbours_of", "roles_of", "role_texts_of")
@@ -89,16 +90,49 @@ def analyzer(params: Mapping[str, Any]) -> Callable[[str], list[str]]:
     return lambda text: word_ngrams(tokenize(text.lower() if lower else text), low, high)
 
 
-@dataclass
-class Block:
-    """One branch's features of some records: record ``r`` has the features of ``rows[r]``, and
-    row ``k`` is ``lengths[k]`` entries from ``starts[k]`` (records with equal features may share a row)."""
+class TextScores:
+    """A text branch's share of the scores for each text seen, up to ``limit`` texts (then it starts afresh)."""
 
-    rows: np.ndarray
-    starts: np.ndarray
-    lengths: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
+    def __init__(self, width: int, limit: int = 1 << 14) -> None:
+        self.width, self.limit = width, limit
+        self.index: dict[str, int] = {}
+        self.values = np.zeros((0, width))
+        _ALL_SCORES.add(self)
+
+    def missing(self, texts: Sequence[str]) -> list[str]:
+        """The distinct ``texts`` without a share yet, in first-seen order."""
+        index = self.index
+        new = list(dict.fromkeys(t for t in texts if t not in index))
+        if len(index) + len(new) > self.limit:
+            self.clear()
+            new = list(dict.fromkeys(texts))
+        return new
+
+    def add(self, texts: Sequence[str], values: np.ndarray) -> None:
+        """Keep ``values[k]`` as the share of ``texts[k]`` (texts :meth:`missing` gave)."""
+        start = len(self.index)
+        if start + len(texts) > len(self.values):  # room for the limit, or for this call's texts past it
+            grown = np.zeros((max(self.limit, start + len(texts)), self.width))
+            grown[:start] = self.values[:start]
+            self.values = grown
+        self.values[start : start + len(texts)] = values
+        self.index.update(zip(texts, range(start, start + len(texts))))
+
+    def rows(self, texts: Sequence[str]) -> np.ndarray:
+        """The shares of ``texts`` (each kept), one row each."""
+        return self.values[np.fromiter(map(self.index.__getitem__, texts), dtype=np.intp, count=len(texts))]
+
+    def clear(self) -> None:
+        self.index = {}
+
+
+_ALL_SCORES: WeakSet[TextScores] = WeakSet()
+
+
+def clear_score_caches() -> None:
+    """Forget every text's share of the scores (the benchmark's run without per-text caches)."""
+    for cache in list(_ALL_SCORES):
+        cache.clear()
 
 
 @dataclass
@@ -113,12 +147,22 @@ class TextBranch:
     norm: str | None
     width: int
 
-    def block(self, records: Sequence[UnitRecord]) -> Block:
-        """The branch's rows, each distinct text vectorised once."""
-        index: dict[str, int] = {}
-        rows = np.asarray([index.setdefault(text, len(index)) for text in self.select(records)], dtype=np.intp)
-        indptr, indices, data = self.weigh(*self.count(*self.term_rows(list(index)), len(index)))
-        return Block(rows, indptr[:-1], np.diff(indptr), indices, data)
+    def scores(self, records: Sequence[UnitRecord], weights: np.ndarray, weight: float | None, cache: TextScores) -> np.ndarray:
+        """Each record's share of the linear scores (one column per row of ``weights``, this branch's
+        coefficients), each distinct text's computed once and kept in ``cache``."""
+        texts = self.select(records)
+        new = cache.missing(texts)
+        if new:
+            starts, columns, data = self.vectorise(new)
+            if weight is not None:
+                data = data * weight
+            values = np.zeros((len(new), len(weights)))
+            if len(data):  # bincount of no weights gives integers
+                rows = entry_rows(np.diff(starts))
+                for c, coefficients in enumerate(weights):
+                    values[:, c] = np.bincount(rows, weights=data * coefficients[columns], minlength=len(new))
+            cache.add(new, values)
+        return cache.rows(texts)
 
     def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(text, column) of each vocabulary term of ``texts``, the terms of each text looked up in turn."""
@@ -154,7 +198,7 @@ class TextBranch:
 
     def term_counts(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR arrays (indptr, indices, counts) of the vocabulary terms of ``texts``, columns ascending in each row."""
-        return self.count(*TextBranch.term_rows(self, texts), len(texts))
+        return self.count(*self.term_rows(texts), len(texts))
 
     def count(self, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """CSR arrays (indptr, indices, counts) of the terms found by :meth:`term_rows`.
@@ -316,12 +360,15 @@ class LayoutBranch:
     matrix: Callable[[Sequence[UnitRecord]], np.ndarray]
     width: int
 
-    def block(self, records: Sequence[UnitRecord]) -> Block:
+    def scores(self, records: Sequence[UnitRecord], weights: np.ndarray, weight: float | None) -> np.ndarray:
+        """Each record's share of the linear scores (one column per row of ``weights``)."""
         values = self.matrix(records).reshape(len(records), self.width)
-        rows, columns = np.nonzero(values)
-        lengths = np.bincount(rows, minlength=len(records))
-        starts = np.cumsum(lengths) - lengths
-        return Block(np.arange(len(records), dtype=np.intp), starts, lengths, columns, values[rows, columns])
+        if weight is not None:
+            values = values * weight
+        out = np.zeros((len(records), len(weights)))
+        for k in range(self.width):  # left to right, each record alone (a matrix product's order depends on the batch)
+            out += values[:, k : k + 1] * weights[:, k]
+        return out
 
 
 Branch = TextBranch | LayoutBranch
@@ -341,6 +388,7 @@ class LinearTextModel:
         self.intercept = intercept
         self.classes_ = classes
         self.arrays = arrays
+        self._caches = [TextScores(len(coef)) if isinstance(b, TextBranch) else None for b, _ in branches]
 
     @classmethod
     def from_arrays(cls, arrays: Arrays, prefix: str, path: Path) -> LinearTextModel:
@@ -361,32 +409,21 @@ class LinearTextModel:
         return {f"{prefix}/{key}": value for key, value in self.arrays.items()}
 
     def decision_function(self, records: Sequence[UnitRecord]) -> np.ndarray:
-        """Linear scores, one column per row of the coefficients.
+        """Linear scores, one column per row of the coefficients: the intercept plus each branch's share.
 
-        Each record's products are added in the order of its row of the
-        stacked feature matrix (branch by branch), as SciPy's product does.
-        Records whose rows agree so far share their running sums: those with
-        the same text add the text branches' products once.
+        A text branch's share of a record is a function of one text (its cell,
+        header, neighbours...): it is computed once per distinct text and kept
+        (:class:`TextScores`), so it is the same number whichever documents
+        came before. The sum differs from scikit-learn's one sparse product
+        only in the order of the additions (within about 1e-15).
         """
-        node = np.zeros(len(records), dtype=np.intp)  # each record's distinct row so far
-        sums = np.zeros((len(self.weights), 1))  # the running sums of the distinct rows, one row per score column
+        scores = np.zeros((len(records), len(self.weights)))
         offset = 0
-        for branch, weight in self.branches:
-            block = branch.block(records)
-            node, sums = self._add(block, block.data if weight is None else block.data * weight, offset, node, sums)
+        for (branch, weight), cache in zip(self.branches, self._caches, strict=True):
+            weights = self.weights[:, offset : offset + branch.width]
+            scores += branch.scores(records, weights, weight, cache) if cache is not None else branch.scores(records, weights, weight)
             offset += branch.width
-        return sums[:, node].T + self.intercept
-
-    def _add(self, block: Block, data: np.ndarray, offset: int, node: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The records' distinct rows and their running sums after the products of ``block`` (``data`` weighted)."""
-        _, first, after = np.unique(node * len(block.starts) + block.rows, return_index=True, return_inverse=True)
-        rows = block.rows[first]
-        at = entry_positions(block.starts[rows], block.lengths[rows])
-        bins = np.concatenate([np.arange(len(first), dtype=np.intp), entry_rows(block.lengths[rows])])
-        columns, values = block.indices[at] + offset, data[at]
-        added = [row_sums(bins, np.concatenate([before[node[first]], values * weights[columns]]), len(first))
-                 for before, weights in zip(sums, self.weights, strict=True)]
-        return after.reshape(-1), np.array(added).reshape(len(self.weights), len(first))
+        return scores + self.intercept
 
     def predict_proba(self, records: Sequence[UnitRecord]) -> np.ndarray:
         """Probabilities in ``classes_`` order, as ``LogisticRegression.predict_proba`` gives them."""
