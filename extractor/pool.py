@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -52,15 +53,28 @@ def _round(
     workers: int,
     stall_seconds: float | None,
 ) -> Generator[tuple[str, T], None, tuple[set[str], list[str], str]]:
-    """One pool over ``keys``; returns (keys done, keys in flight when it broke, why)."""
+    """One pool over ``keys``; returns (keys done, keys in flight when it broke, why).
+
+    At most :func:`window` keys are submitted at a time, the next as each
+    finishes: waiting costs time per pending future, so submitting all of a
+    run's documents at once made the main process's work grow with the square
+    of their number.
+    """
     done: set[str] = set()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=initializer, initargs=initargs)
-    futures: dict[Future[tuple[str, T]], str] = {pool.submit(work, key): key for key in keys}
-    pending = set(futures)
+    unsubmitted = iter(keys)
+    submitted: dict[Future[tuple[str, T]], str] = {}
+    pending: set[Future[tuple[str, T]]] = set()
     in_flight: set[Future[tuple[str, T]]] = set()
     why = ""
     try:
-        while pending and not why:
+        while not why:
+            for key in islice(unsubmitted, window(workers) - len(pending)):
+                future = pool.submit(work, key)
+                submitted[future] = key
+                pending.add(future)
+            if not pending:
+                break
             in_flight = {f for f in pending if f.running()} or in_flight
             finished, pending = wait(pending, timeout=stall_seconds, return_when=FIRST_COMPLETED)
             if not finished:
@@ -81,8 +95,14 @@ def _round(
         pool.shutdown(wait=True, cancel_futures=True)
     if not why:
         return done, [], ""
-    suspects = [futures[f] for f in in_flight if futures[f] not in done]
-    return done, suspects or [k for k in keys if k not in done], why
+    suspects = [submitted[f] for f in in_flight if submitted[f] not in done]
+    return done, suspects or [k for k in submitted.values() if k not in done], why
+
+
+def window(workers: int) -> int:
+    """Documents submitted to ``workers`` at a time: one running and one queued each, and a few
+    more, so that no worker waits for the main process."""
+    return 2 * workers + 4
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

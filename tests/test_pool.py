@@ -13,7 +13,7 @@ import psutil
 
 from extractor.bulk import STATE_DIR, run_extraction
 from extractor.models.base import resolve_model_dir
-from extractor.pool import run_pool
+from extractor.pool import _round, run_pool, window
 from tests.helpers import ROOT, SAMPLES, read_records
 
 MODEL = resolve_model_dir(ROOT / "models")
@@ -69,3 +69,38 @@ def test_a_worker_killed_mid_run_is_replaced_and_every_document_is_written(tmp_p
     docs = {r["doc_id"] for r in read_records(out)}
     assert len(docs) == 4
     assert not list((out / STATE_DIR).glob("*.part"))  # a killed worker's part file, if it wrote one, is gone
+
+
+def _quick(key: str) -> tuple[str, str]:
+    if key == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return key, key.upper()
+
+
+class _CountedKeys(list):
+    """Keys that count how many have been read."""
+
+    read = 0
+
+    def __iter__(self):  # noqa: ANN204 - a list's iterator
+        for key in super().__iter__():
+            self.read += 1
+            yield key
+
+
+def test_keys_are_submitted_a_window_at_a_time() -> None:
+    """A run of many documents keeps only a few futures (waiting on all of them cost time per future)."""
+    keys = _CountedKeys(f"k{i}" for i in range(60))
+    rounds = _round(keys, _quick, _nothing, (), 2, None)
+    returned = []
+    for key, result in rounds:
+        assert keys.read <= len(returned) + 1 + window(2)
+        returned.append((key, result))
+    assert sorted(returned) == sorted((k, k.upper()) for k in keys)
+
+
+def test_a_worker_dying_late_in_a_long_run_costs_only_its_key() -> None:
+    keys = [f"k{i}" for i in range(40)]
+    keys.insert(30, "die")
+    results = dict(run_pool(keys, _quick, _nothing, (), workers=2, stall_seconds=60, lost=lambda key, why: f"lost: {why}"))
+    assert results == {**{k: k.upper() for k in keys if k != "die"}, "die": "lost: died"}
