@@ -227,9 +227,8 @@ class ParquetSink:
         end = self._count if final else self._count - self._count % self.BATCH
         if not end:
             return
-        rows = pa.concat_tables(self._tables).combine_chunks()
-        for start in range(0, end, self.BATCH):
-            self._writer.write_table(rows.slice(start, self.BATCH))
+        rows = pa.concat_tables(self._tables)  # chunks as they came: the writer reads row groups across them
+        self._writer.write_table(rows.slice(0, end), row_group_size=self.BATCH)
         self._tables = [rows.slice(end)] if end < self._count else []
         self._count -= end
 
