@@ -162,11 +162,16 @@ def _decode_unmarked(data: bytes, path: str | Path) -> tuple[str, str]:
 
 
 def _try_decode(data: bytes, encoding: str) -> tuple[str | None, UnicodeDecodeError | None]:
-    """Strict decode; returns ``(text, None)`` or ``(None, error)``."""
+    """Strict decode; returns ``(text, None)`` or ``(None, error)``.
+
+    The error goes without its traceback: kept by a caller, the traceback's
+    frames (and every caller's, up to the bulk run's) would make a reference
+    cycle holding the whole document's objects until the collector ran.
+    """
     try:
         return data.decode(encoding), None
     except UnicodeDecodeError as exc:
-        return None, exc
+        return None, exc.with_traceback(None)
 
 
 def _is_truncated_tail(exc: UnicodeDecodeError) -> bool:
