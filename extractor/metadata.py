@@ -13,6 +13,7 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,8 @@ def load_metadata_vocabulary(path: Path = METADATA_VOCABULARY) -> MetadataVocabu
 def read_metadata(lines: Sequence[str], vocabulary: MetadataVocabulary | None = None) -> DocumentMetadata:
     """Unit, fiscal year, kind and region from the first non-empty lines of ``lines``."""
     vocab = vocabulary or load_metadata_vocabulary()
-    head = [(n, text.strip()) for n, text in enumerate(lines, 1) if text.strip()][: vocab.head_lines]
+    stripped = ((n, text.strip()) for n, text in enumerate(lines, 1))
+    head = list(islice(((n, text) for n, text in stripped if text), vocab.head_lines))  # not the whole document
     title = next(((n, t, ms) for n, t in head if (ms := list(_YEAR.finditer(t)))), None)
     year = year_line = None
     unit: tuple[str, int] | None = None

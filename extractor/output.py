@@ -117,6 +117,6 @@ def flatten_record(record: Mapping[str, Any]) -> dict[str, Any]:
     thresholds = dict(record.get("thresholds") or {})
     for grade in CSV_GRADES:
         row[f"threshold_{grade}"] = thresholds.pop(grade, "")
-    row["threshold_other"] = json.dumps(thresholds, ensure_ascii=False) if thresholds else ""
-    row["parsed_thresholds"] = json.dumps(record.get("parsed_thresholds") or [], ensure_ascii=False)
+    row["threshold_other"] = _ENCODE(thresholds) if thresholds else ""
+    row["parsed_thresholds"] = _ENCODE(record.get("parsed_thresholds") or [])
     return row

@@ -64,8 +64,7 @@ def _thresholds(value: Mapping[str, str] | None) -> list[dict[str, str]]:
     return [{"grade": grade, "text": text} for grade, text in (value or {}).items()]
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode  # json.dumps(value, ensure_ascii=False, sort_keys=True), made once
 
 
 CONVERT: dict[str, dict[str, Callable[[Any], Any]]] = {

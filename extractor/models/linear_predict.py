@@ -102,7 +102,7 @@ class TextScores:
     def missing(self, texts: Sequence[str]) -> list[str]:
         """The distinct ``texts`` without a share yet, in first-seen order."""
         index = self.index
-        new = list(dict.fromkeys(t for t in texts if t not in index))
+        new = [t for t in dict.fromkeys(texts) if t not in index]
         if len(index) + len(new) > self.limit:
             self.clear()
             new = list(dict.fromkeys(texts))
