@@ -7,27 +7,27 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 from extractor.bulk import RunSummary
 
 _MAX_ERRORS_SHOWN = 10
 
 
 class DocumentProgress:
-    """Counts finished documents; draws a bar only when stderr is a terminal."""
+    """Counts finished documents; draws a bar only when stderr is a terminal (rich is
+    imported only then: a run from a script or a scheduler saves its imports)."""
 
     def __init__(self) -> None:
-        self._console = Console(stderr=True)
-        self._progress: Progress | None = None
+        self._progress: Any = None  # a rich Progress on a terminal
         self._task: Any = None
 
     def __enter__(self) -> DocumentProgress:
         if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
             self._progress = Progress(
                 TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                TextColumn("{task.fields[name]}"), console=self._console, transient=True,
+                TextColumn("{task.fields[name]}"), console=Console(stderr=True), transient=True,
             )
             self._progress.start()
             self._task = self._progress.add_task("docs", total=None, name="")
@@ -41,7 +41,7 @@ class DocumentProgress:
         if self._progress is not None:
             self._progress.stop()
         if exc_type is KeyboardInterrupt:
-            self._console.print("interrupted: finished documents are saved; run the same command again to resume")
+            print("interrupted: finished documents are saved; run the same command again to resume", file=sys.stderr)
 
 
 def print_summary(summary: RunSummary) -> None:
