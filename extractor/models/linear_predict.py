@@ -4,10 +4,13 @@ Extraction uses this instead of rebuilding scikit-learn pipelines, so an
 ``extract`` process never imports scikit-learn or SciPy (over a second and
 about 100 MiB each). The features are computed as the stored description
 says (analyser, n-gram range, lower-casing, sublinear tf, idf, norm, branch
-weight), each branch's entries are added in column order as scikit-learn's
-sparse products add them (:mod:`extractor.sparse_rows`), and the
-probabilities are the logistic regression's: equal to the scikit-learn
-pipeline's (``tests/test_numpy_predict.py`` compares them).
+weight) and the probabilities are the logistic regression's. A record's
+scores are the intercept plus each branch's share, and a text branch's
+share depends on one text only, so it is computed once per distinct text and
+kept (:class:`TextScores`); each share is added left to right from 0.0, so a
+record's scores do not depend on the batch or on what came before. They are
+scikit-learn's products added in another order: the probabilities agree with
+the pipeline's within about 1e-15 (``tests/test_numpy_predict.py``).
 
 A description may name only the feature functions of :mod:`extractor.features`
 listed below and vectoriser settings this module computes; anything else is
