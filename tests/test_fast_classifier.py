@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -196,17 +197,40 @@ def test_a_records_scores_do_not_depend_on_the_texts_seen_before(records: list[d
         assert all(np.array_equal(model.decision_function([chosen[k]])[0], cold[k]) for k in range(20))  # alone
 
 
-def test_text_scores_start_afresh_past_their_limit() -> None:
+def test_text_scores_compute_only_new_texts_and_start_afresh_past_their_limit() -> None:
+    asked: list[list[str]] = []
+
+    def compute(texts: list[str]) -> np.ndarray:
+        asked.append(texts)
+        return np.array([[float(ord(t[0])), float(len(t))] for t in texts])
+
     cache = TextScores(2, limit=3)
-    cache.add(cache.missing(["a", "b", "a"]), np.array([[1.0, 2.0], [3.0, 4.0]]))
-    assert cache.missing(["a", "c"]) == ["c"]
-    cache.add(["c"], np.array([[5.0, 6.0]]))
-    assert cache.missing(["d", "a"]) == ["d", "a"]  # past the limit: all forgotten, both computed again
-    cache.add(["d", "a"], np.array([[7.0, 8.0], [1.0, 2.0]]))
-    assert cache.rows(["a", "d", "a"]).tolist() == [[1.0, 2.0], [7.0, 8.0], [1.0, 2.0]]
-    texts = [str(k) for k in range(5)]  # one call past the limit: kept for that call
-    cache.add(cache.missing(texts), np.arange(10.0).reshape(5, 2))
-    assert cache.rows(texts[::-1])[:, 0].tolist() == [8.0, 6.0, 4.0, 2.0, 0.0]
+    assert cache.shares(["a", "bb", "a"], compute).tolist() == [[97.0, 1.0], [98.0, 2.0], [97.0, 1.0]]
+    assert cache.shares(["a", "c"], compute)[:, 0].tolist() == [97.0, 99.0]
+    assert asked == [["a", "bb"], ["c"]]
+    assert cache.shares(["d", "a"], compute)[:, 0].tolist() == [100.0, 97.0]  # past the limit: all computed again
+    assert asked[-1] == ["d", "a"]
+    texts = [chr(ord("e") + k) for k in range(5)]  # one call past the limit: kept for that call
+    assert cache.shares(texts[::-1], compute)[:, 0].tolist() == [float(ord(t)) for t in texts[::-1]]
+
+
+def test_a_model_shared_by_threads_gives_each_the_scores_it_gives_alone(records: list[dict]) -> None:
+    model = _models()[0]
+    batches = [random.Random(k).sample(records, 300) for k in range(6)]
+    clear_score_caches()
+    alone = [model.decision_function(batch) for batch in batches]
+    for cache in model._caches:  # a small limit, so that threads clear it under each other
+        if cache is not None:
+            cache.limit = 400
+    try:
+        clear_score_caches()
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            together = list(pool.map(model.decision_function, batches * 4))
+    finally:
+        for cache in model._caches:
+            if cache is not None:
+                cache.limit = TextScores(1).limit
+    assert all(np.array_equal(got, alone[k % len(batches)]) for k, got in enumerate(together))
 
 
 def test_predict_proba_routes_records_with_and_without_a_header(records: list[dict]) -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from operator import add
 from pathlib import Path
+from threading import Lock
 from typing import Any
 from weakref import WeakSet
 
@@ -94,39 +95,45 @@ def analyzer(params: Mapping[str, Any]) -> Callable[[str], list[str]]:
 
 
 class TextScores:
-    """A text branch's share of the scores for each text seen, up to ``limit`` texts (then it starts afresh)."""
+    """A text branch's share of the scores for each text seen, up to ``limit`` texts (then it
+    starts afresh). One lock around each call: a model shared by threads stays right."""
 
     def __init__(self, width: int, limit: int = 1 << 14) -> None:
         self.width, self.limit = width, limit
         self.index: dict[str, int] = {}
         self.values = np.zeros((0, width))
+        self._lock = Lock()
         _ALL_SCORES.add(self)
 
-    def missing(self, texts: Sequence[str]) -> list[str]:
-        """The distinct ``texts`` without a share yet, in first-seen order."""
-        index = self.index
-        new = [t for t in dict.fromkeys(texts) if t not in index]
-        if len(index) + len(new) > self.limit:
-            self.clear()
+    def shares(self, texts: Sequence[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """The share of each of ``texts``, one row each; ``compute(new)`` gives those of texts not kept yet."""
+        with self._lock:
+            new = self._missing(texts)
+            if new:
+                self._add(new, compute(new))
+            return self.values[np.fromiter(map(self.index.__getitem__, texts), dtype=np.intp, count=len(texts))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.index = {}
+
+    def _missing(self, texts: Sequence[str]) -> list[str]:
+        """The distinct ``texts`` without a share yet, in first-seen order (all of them, kept
+        afresh, when they would pass the limit)."""
+        new = [t for t in dict.fromkeys(texts) if t not in self.index]
+        if len(self.index) + len(new) > self.limit:
+            self.index = {}
             new = list(dict.fromkeys(texts))
         return new
 
-    def add(self, texts: Sequence[str], values: np.ndarray) -> None:
-        """Keep ``values[k]`` as the share of ``texts[k]`` (texts :meth:`missing` gave)."""
+    def _add(self, texts: Sequence[str], values: np.ndarray) -> None:
         start = len(self.index)
-        if start + len(texts) > len(self.values):  # room for the limit, or for this call's texts past it
+        if start + len(texts) > len(self.values):  # room for the limit, or for one call's texts past it
             grown = np.zeros((max(self.limit, start + len(texts)), self.width))
             grown[:start] = self.values[:start]
             self.values = grown
         self.values[start : start + len(texts)] = values
         self.index.update(zip(texts, range(start, start + len(texts))))
-
-    def rows(self, texts: Sequence[str]) -> np.ndarray:
-        """The shares of ``texts`` (each kept), one row each."""
-        return self.values[np.fromiter(map(self.index.__getitem__, texts), dtype=np.intp, count=len(texts))]
-
-    def clear(self) -> None:
-        self.index = {}
 
 
 _ALL_SCORES: WeakSet[TextScores] = WeakSet()
@@ -153,19 +160,18 @@ class TextBranch:
     def scores(self, records: Sequence[UnitRecord], weights: np.ndarray, weight: float | None, cache: TextScores) -> np.ndarray:
         """Each record's share of the linear scores (one column per row of ``weights``, this branch's
         coefficients), each distinct text's computed once and kept in ``cache``."""
-        texts = self.select(records)
-        new = cache.missing(texts)
-        if new:
-            starts, columns, data = self.vectorise(new)
+        def compute(texts: list[str]) -> np.ndarray:
+            starts, columns, data = self.vectorise(texts)
             if weight is not None:
                 data = data * weight
-            values = np.zeros((len(new), len(weights)))
+            values = np.zeros((len(texts), len(weights)))
             if len(data):  # bincount of no weights gives integers
                 rows = entry_rows(np.diff(starts))
                 for c, coefficients in enumerate(weights):
-                    values[:, c] = np.bincount(rows, weights=data * coefficients[columns], minlength=len(new))
-            cache.add(new, values)
-        return cache.rows(texts)
+                    values[:, c] = np.bincount(rows, weights=data * coefficients[columns], minlength=len(texts))
+            return values
+
+        return cache.shares(self.select(records), compute)
 
     def term_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(text, column) of each vocabulary term of ``texts``, the terms of each text looked up in turn."""
