@@ -42,6 +42,11 @@ _OVERRULE = 0.9
 _UNSURE_ROLE = 0.3
 
 
+# Units classified together: a large document's features in batches that stay in the
+# CPU's caches (the scores do not depend on the batch: see LinearTextModel.decision_function).
+CLASSIFY_BATCH = 2048
+
+
 def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None = None) -> None:
     """Label every unit in place from its column's role, refined by the cell classifier.
 
@@ -51,11 +56,6 @@ def classify_units(units: Sequence[RowUnit], classifier: RowClassifier, reviews:
     """
     for start in range(0, len(units), CLASSIFY_BATCH):
         _classify_batch(units[start : start + CLASSIFY_BATCH], classifier, reviews)
-
-
-# Units classified together: a large document's features in batches that stay in the
-# CPU's caches (the scores do not depend on the batch: see LinearTextModel.decision_function).
-CLASSIFY_BATCH = 2048
 
 
 def _classify_batch(units: Sequence[RowUnit], classifier: RowClassifier, reviews: Reviews | None) -> None:
