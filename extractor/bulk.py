@@ -43,7 +43,7 @@ from extractor.pool import run_pool
 from extractor.reader import read_document
 from extractor.readers import LEGACY_SUFFIXES, SUPPORTED_SUFFIXES
 from extractor.output_parts import OutputSettings, is_queued, make_part
-from extractor.part_files import PART_SUFFIX, remove_part_files, write_part_file
+from extractor.part_files import part_file_of, remove_part_files, write_part_file
 from extractor.run_outputs import RunOutputs, read_state, write_state
 from extractor.sidecar import Sidecar, load_sidecar
 from extractor.table_queue import table_entries
@@ -198,7 +198,7 @@ def _process(path: str) -> tuple[str, dict[str, Any]]:
                               settings.keep_context, with_state=doc_id is not None)
     state = status.pop("state", None)
     if state is not None and doc_id is not None:
-        part_path = state_path.with_name(state_path.name + PART_SUFFIX)
+        part_path = part_file_of(state_path)
         try:
             write_part_file(part_path, make_part(state, doc_id, settings))
         except OSError:

@@ -28,6 +28,11 @@ PART_SUFFIX = ".part"
 _LENGTH = struct.Struct("<Q")
 
 
+def part_file_of(state_file: Path) -> Path:
+    """The part file of the document whose state file is ``state_file`` (beside it)."""
+    return state_file.with_name(state_file.name + PART_SUFFIX)
+
+
 def write_part_file(path: Path, part: DocumentPart) -> None:
     """Write ``part`` to ``path`` (complete or absent)."""
     tables = {name: _ipc_bytes(rows) for name, rows in part.parquet.items() if isinstance(rows, pa.Table)}

@@ -21,7 +21,7 @@ from extractor.dataset import ROW_FIELDS
 from extractor.models.base import ModelCard, resolve_model_dir
 from extractor.output_parts import OutputSettings, make_part
 from extractor.parquet import ParquetSink, arrow_rows, schema_for
-from extractor.part_files import PART_SUFFIX, read_part_file, write_part_file
+from extractor.part_files import PART_SUFFIX, part_file_of, read_part_file, write_part_file
 from extractor.run_outputs import RunOutputs, read_state
 from extractor.sidecar import load_sidecar
 from tests.helpers import DOC_003, DOC_004, SAMPLES
@@ -123,7 +123,7 @@ def test_part_files_a_killed_run_left_are_deleted_and_not_used(corpus: tuple[Pat
     docs, _ = corpus
     out = tmp_path / "run"
     (out / STATE_DIR).mkdir(parents=True)
-    stale = state_file(out, docs / DOC_004.name).with_name(state_file(out, docs / DOC_004.name).name + PART_SUFFIX)
+    stale = part_file_of(state_file(out, docs / DOC_004.name))
     stale.write_bytes(b"a killed run's part")
     run_extraction([docs], out, MODEL, THRESHOLD, workers=2)
     assert not stale.exists() and _leftovers(out) == []
