@@ -249,12 +249,15 @@ def child(out: str, workers: str, paths: list[str], fresh_caches: bool = False) 
 
 # Runs per size in the scaling figures, the least CPU time kept: the 1x document
 # takes about a tenth of a second, where one run's noise is a good part of it.
-SCALING_RUNS = {1: 7, 10: 3, 50: 2}
+SCALING_RUNS = {1: 7, 10: 3, 50: 3}
 
 
 def scaling(model: Path, folder: Path, runs: dict[int, int] = SCALING_RUNS) -> list[tuple[int, float, float]]:
     """(copies, MB, least CPU-seconds of ``runs[copies]`` runs) for one sample repeated
-    ``copies`` times in one document, under the extract command's collector settings."""
+    ``copies`` times in one document, under the extract command's collector settings.
+
+    The runs go round the sizes (1x, 10x, 50x, 1x, ...), so that a busy spell of a
+    shared machine does not fall on every run of one size."""
     from extractor.collector import extraction_collector, paused_collector
     from extractor.models import load_classifier
     from extractor.pipeline import process_document
@@ -262,20 +265,19 @@ def scaling(model: Path, folder: Path, runs: dict[int, int] = SCALING_RUNS) -> l
     classifier = load_classifier(model)
     sample = ROOT / "samples" / SCALING_SAMPLE
     text = sample.read_text(encoding="utf-8")
-    out = []
+    paths = {copies: folder / f"x{copies}.txt" for copies in runs}
+    for copies, path in paths.items():
+        path.write_text(text * copies, encoding="utf-8")
+    best = dict.fromkeys(runs, float("inf"))
     with extraction_collector():
         process_document(sample, classifier, 0.9)  # jieba and the caches set up outside the timing
-        for copies, repeats in runs.items():
-            path = folder / f"x{copies}.txt"
-            path.write_text(text * copies, encoding="utf-8")
-            best = float("inf")
-            for _ in range(repeats):
+        for turn in range(max(runs.values())):
+            for copies in (c for c in runs if turn < runs[c]):
                 start = time.process_time()
                 with paused_collector():  # as extract runs each document
-                    process_document(path, classifier, 0.9)
-                best = min(best, time.process_time() - start)
-            out.append((copies, path.stat().st_size / 1e6, best))
-    return out
+                    process_document(paths[copies], classifier, 0.9)
+                best[copies] = min(best[copies], time.process_time() - start)
+    return [(copies, paths[copies].stat().st_size / 1e6, best[copies]) for copies in runs]
 
 
 SCALING_SAMPLE = "004_3ff65f7921ff3963.txt"
